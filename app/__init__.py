@@ -1,0 +1,1 @@
+"""Rebound: the API behind a companion app that helps job seekers bounce back from rejection."""

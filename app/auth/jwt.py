@@ -1,0 +1,71 @@
+"""Access tokens: every line of JWT code lives here. HS256 only, every claim checked."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from jose import JWTError, jwt
+
+from app.core.config import Settings
+from app.core.db import utcnow
+
+ALGORITHM = "HS256"
+ACCESS_TYPE = "access"
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID | None
+    token_id: str
+
+
+def create_access_token(
+    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime | None = None
+) -> str:
+    now = now or utcnow()
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=settings.access_token_minutes)).timestamp()),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "jti": uuid.uuid4().hex,
+        "typ": ACCESS_TYPE,
+    }
+    return jwt.encode(claims, settings.secret, algorithm=ALGORITHM)
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    """Verify signature, algorithm, expiry, issuer, audience and type, or raise InvalidToken."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+                "require_aud": True,
+                "require_iss": True,
+                "require_jti": True,
+            },
+        )
+        if claims.get("typ") != ACCESS_TYPE:
+            raise InvalidToken("not an access token")
+        sid = claims.get("sid")
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            session_id=uuid.UUID(sid) if sid else None,
+            token_id=claims["jti"],
+        )
+    except (JWTError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidToken(str(exc)) from exc

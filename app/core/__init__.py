@@ -1,0 +1,1 @@
+"""Configuration, database, errors, logging and HTTP plumbing every domain uses."""

@@ -1,0 +1,91 @@
+"""create_app(): settings, database, middleware, error handlers and routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.auth.router import router as auth_router
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_sessionmaker
+from app.core.docs import install_docs
+from app.core.errors import install_error_handlers
+from app.core.health import router as health_router
+from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.logging import configure_logging
+from app.core.openapi import install_openapi
+from app.users.router import router as users_router
+
+ROUTERS = [health_router, auth_router, users_router]
+
+DESCRIPTION = """
+Rebound helps job seekers turn each rejection into evidence they can learn from.
+
+Every error is an RFC 9457 problem document. Lists are keyset-paginated and carry a
+`sync_token` for delta sync. Sign in with the **Authorize** button (OAuth2 password flow;
+the username is your email).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Rebound API",
+        version="1.0.0",
+        summary="Track applications, learn from rejections, and plan what to do next.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        separate_input_output_schemas=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+
+    install_error_handlers(app)
+    install_docs(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_openapi(app)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "X-Request-ID", "Location"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def main() -> None:
+    """`python -m app.main`: serve with uvicorn on HOST:PORT."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        access_log=False,
+        log_config=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What every resource uses: records, pagination, sync, ETags, idempotency."""

@@ -1,0 +1,56 @@
+"""The columns and public fields every user-owned, syncable record has."""
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from sqlalchemy import BigInteger
+from sqlmodel import Field, SQLModel
+
+from app.core.db import UTCDateTime
+
+
+class OwnedRecord(SQLModel):
+    """Columns of a syncable table: ownership, change tracking and the tombstone."""
+
+    id: uuid.UUID = Field(primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1)
+    # Per-user change sequence, assigned inside the writing transaction: delta sync reads by it.
+    change_seq: int = Field(sa_type=BigInteger)
+
+
+class StrictInput(SQLModel):
+    """Request bodies: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class PartialUpdate(StrictInput):
+    """PATCH bodies: every field optional, but `null` only where the field is nullable."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name in cls.not_null:
+            raise ValueError("This field cannot be null.")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class RecordPublic(SQLModel):
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="+1 on every change; the ETag is derived from it.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set on tombstones, which only delta sync returns."
+    )

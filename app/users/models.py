@@ -1,0 +1,85 @@
+"""Accounts: the users table and the profile the API shows."""
+
+import uuid
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from pydantic import EmailStr, field_validator
+from sqlalchemy import BigInteger
+from sqlmodel import Field, SQLModel
+
+from app.core.db import UTCDateTime
+from app.shared.records import PartialUpdate, StrictInput
+
+PASSWORD_MIN, PASSWORD_MAX = 10, 1024
+_TIMEZONES = frozenset(available_timezones())
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is not None and value not in _TIMEZONES:
+        raise ValueError("Unknown time zone: use an IANA name such as Europe/Berlin.")
+    return value
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(primary_key=True)
+    email: str = Field(max_length=320, unique=True, description="Stored lower-cased.")
+    password_hash: str = Field(max_length=255)
+    display_name: str | None = Field(default=None, max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)
+    weekly_goal: int | None = Field(default=None)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1)
+    # The last change sequence handed out for this user's records (see app/shared/sync.py).
+    change_seq: int = Field(default=0, sa_type=BigInteger)
+
+
+class ProfileFields(StrictInput):
+    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    timezone: str = Field(
+        default="UTC", max_length=64, description="IANA zone, e.g. `Europe/Berlin`."
+    )
+    weekly_goal: int | None = Field(
+        default=None, ge=0, le=100, description="Applications the user aims to send per week."
+    )
+
+    _known_timezone = field_validator("timezone")(_check_timezone)
+
+
+class UserRegister(ProfileFields):
+    email: EmailStr = Field(max_length=320)
+    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+
+
+class ProfileUpdate(PartialUpdate):
+    not_null = frozenset({"email", "timezone"})
+
+    email: EmailStr | None = Field(default=None, max_length=320)
+    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+    weekly_goal: int | None = Field(default=None, ge=0, le=100)
+
+    _known_timezone = field_validator("timezone")(_check_timezone)
+
+
+class PasswordChange(StrictInput):
+    current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+
+
+class AccountDeletion(StrictInput):
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+
+
+class UserPublic(SQLModel):
+    id: uuid.UUID
+    email: str
+    display_name: str | None
+    timezone: str
+    weekly_goal: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int

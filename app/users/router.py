@@ -1,0 +1,70 @@
+"""The caller's own account: profile, password, erase."""
+
+from fastapi import APIRouter, Request, Response
+
+from app.auth.deps import CallerDep
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.shared.etag import check_if_match, etag_for, not_modified
+from app.users import service
+from app.users.models import AccountDeletion, PasswordChange, ProfileUpdate, UserPublic
+
+router = APIRouter(prefix="/v1/me", tags=["me"])
+
+
+@router.get(
+    "",
+    operation_id="getProfile",
+    responses={304: {"description": "Not modified"}, **problem_responses(401)},
+)
+async def get_profile(
+    request: Request, response: Response, caller: CallerDep, session: SessionDep
+) -> UserPublic:
+    """The caller's profile."""
+    user = await service.get_user(session, caller.id)
+    etag = etag_for(user.id, user.version)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})  # type: ignore[return-value]
+    response.headers["ETag"] = etag
+    return UserPublic.model_validate(user)
+
+
+@router.patch(
+    "", operation_id="updateProfile", responses=problem_responses(401, 409, 412, 422)
+)
+async def update_profile(
+    request: Request,
+    response: Response,
+    body: ProfileUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+) -> UserPublic:
+    """Change email, display name, time zone or weekly goal."""
+    user = await service.get_user(session, caller.id)
+    check_if_match(request, etag_for(user.id, user.version))
+    user = await service.update_profile(session, user, body)
+    response.headers["ETag"] = etag_for(user.id, user.version)
+    return UserPublic.model_validate(user)
+
+
+@router.post(
+    "/password",
+    status_code=204,
+    operation_id="changePassword",
+    responses=problem_responses(401, 403, 422),
+)
+async def change_password(body: PasswordChange, caller: CallerDep, session: SessionDep) -> None:
+    """Change the password; every other session is signed out."""
+    user = await service.get_user(session, caller.id)
+    await service.change_password(
+        session, user, body.current_password, body.new_password, caller.session_id
+    )
+
+
+@router.delete(
+    "", status_code=204, operation_id="deleteAccount", responses=problem_responses(401, 403, 422)
+)
+async def delete_account(body: AccountDeletion, caller: CallerDep, session: SessionDep) -> None:
+    """Erase the account and every record it owns; its tokens stop working."""
+    user = await service.get_user(session, caller.id)
+    await service.erase_account(session, user, body.password)

@@ -1,0 +1,60 @@
+"""The profile: read, update, change password, erase."""
+
+import uuid
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.passwords import hash_password, verify_password
+from app.auth.service import normalise_email, revoke_other_sessions
+from app.core.db import utcnow
+from app.core.errors import ProblemError, not_found
+from app.users.models import ProfileUpdate, User
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user")
+    return user
+
+
+async def update_profile(session: AsyncSession, user: User, body: ProfileUpdate) -> User:
+    changes = body.changes()
+    if "email" in changes:
+        changes["email"] = normalise_email(changes["email"])
+    changes = {k: v for k, v in changes.items() if getattr(user, k) != v}
+    if not changes:
+        return user
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.version += 1
+    user.updated_at = utcnow()
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise ProblemError(409, "An account with this email exists.", slug="email-taken") from None
+    return user
+
+
+async def _confirm_password(user: User, password: str) -> None:
+    if not await verify_password(password, user.password_hash):
+        raise ProblemError(403, "The password is not correct.", slug="wrong-password")
+
+
+async def change_password(
+    session: AsyncSession, user: User, current: str, new: str, keep_family: uuid.UUID | None
+) -> None:
+    await _confirm_password(user, current)
+    user.password_hash = await hash_password(new)
+    user.updated_at = utcnow()
+    user.version += 1
+    await revoke_other_sessions(session, user.id, keep_family)
+    await session.flush()
+
+
+async def erase_account(session: AsyncSession, user: User, password: str) -> None:
+    """Delete the user; every table's foreign key cascades, so no row of theirs remains."""
+    await _confirm_password(user, password)
+    await session.execute(delete(User).where(User.id == user.id))  # type: ignore[arg-type]

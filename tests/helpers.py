@@ -1,0 +1,40 @@
+"""What tests do as a client: sign up, build auth headers, assert problem documents."""
+
+import uuid
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery"
+
+
+async def register(
+    client: httpx.AsyncClient, email: str | None = None, **profile: Any
+) -> dict[str, Any]:
+    """Sign up; returns the registration body plus ready-made `headers`."""
+    email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
+    response = await client.post(
+        "/v1/auth/register", json={"email": email, "password": PASSWORD, **profile}
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    body["email"] = email
+    body["headers"] = bearer(body["tokens"]["access_token"])
+    return body
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= body.keys()
+    return body
+
+
+def bad_fields(response: httpx.Response) -> set[str]:
+    return {error["field"] for error in assert_problem(response, 422)["errors"]}
