@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.applications.router import router as applications_router
 from app.auth.router import router as auth_router
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
@@ -15,9 +16,23 @@ from app.core.health import router as health_router
 from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
 from app.core.openapi import install_openapi
+from app.feedback.router import router as feedback_router
+from app.interviews.router import router as interviews_router
+from app.outcomes.router import router as outcomes_router
+from app.reflections.router import router as reflections_router
+from app.shared.idempotency import IdempotencyMiddleware
 from app.users.router import router as users_router
 
-ROUTERS = [health_router, auth_router, users_router]
+ROUTERS = [
+    health_router,
+    auth_router,
+    users_router,
+    applications_router,
+    interviews_router,
+    outcomes_router,
+    feedback_router,
+    reflections_router,
+]
 
 DESCRIPTION = """
 Rebound helps job seekers turn each rejection into evidence they can learn from.
@@ -65,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -2,9 +2,26 @@
 
 from sqlmodel import SQLModel
 
+from app.applications.models import Application, StageChange
 from app.auth.models import RefreshToken
+from app.feedback.models import FeedbackConversation
+from app.interviews.models import Interview
+from app.outcomes.models import Outcome
+from app.reflections.models import Reflection
+from app.shared.idempotency import IdempotencyKey
 from app.users.models import User
 
 metadata = SQLModel.metadata
 
-__all__ = ["RefreshToken", "User", "metadata"]
+__all__ = [
+    "Application",
+    "FeedbackConversation",
+    "IdempotencyKey",
+    "Interview",
+    "Outcome",
+    "RefreshToken",
+    "Reflection",
+    "StageChange",
+    "User",
+    "metadata",
+]

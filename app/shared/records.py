@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, ValidationInfo, field_validator
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
@@ -22,6 +22,23 @@ class OwnedRecord(SQLModel):
     version: int = Field(default=1)
     # Per-user change sequence, assigned inside the writing transaction: delta sync reads by it.
     change_seq: int = Field(sa_type=BigInteger)
+
+
+def owned_indexes(table: str) -> tuple[Any, ...]:
+    """What every syncable table needs: list by recency, sync by change order, and the
+    (user_id, id) key that same-user references point at."""
+    return (
+        UniqueConstraint("user_id", "id"),
+        Index(f"ix_{table}_user_updated", "user_id", "updated_at", "id"),
+        Index(f"ix_{table}_user_change", "user_id", "change_seq", "id"),
+    )
+
+
+def same_user_reference(table: str, column: str) -> ForeignKeyConstraint:
+    """A foreign key that includes user_id: the database itself forbids cross-user links."""
+    return ForeignKeyConstraint(
+        ["user_id", column], [f"{table}.user_id", f"{table}.id"], ondelete="CASCADE"
+    )
 
 
 class StrictInput(SQLModel):

@@ -1,0 +1,23 @@
+"""Deleting an application tombstones everything recorded about it."""
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.deps import Caller
+from app.feedback.models import FeedbackConversation
+from app.interviews.models import Interview
+from app.outcomes.models import Outcome
+from app.reflections.models import Reflection
+from app.shared.resource import soft_delete_where
+
+DEPENDENTS = (Interview, Outcome, FeedbackConversation, Reflection)
+
+
+async def delete_dependents(
+    session: AsyncSession, caller: Caller, application_id: uuid.UUID, seq: int
+) -> None:
+    for table in DEPENDENTS:
+        await soft_delete_where(
+            session, table, caller, seq, table.application_id == application_id  # type: ignore[attr-defined]
+        )

@@ -1,0 +1,158 @@
+"""Feedback conversations: asking the recruiter or interviewer what to learn from a "no"."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, EmailStr
+from pydantic import Field as PydanticField
+from sqlalchemy import Date, String
+from sqlmodel import Field, SQLModel
+
+from app.core.db import JSONList, UTCDateTime
+from app.guidance.catalogue import FEEDBACK_QUESTION_KEYS
+from app.shared.fields import Answer, Day, Moment, Name, ShortText, Text
+from app.shared.pagination import ListParams
+from app.shared.records import (
+    OwnedRecord,
+    PartialUpdate,
+    RecordPublic,
+    StrictInput,
+    owned_indexes,
+    same_user_reference,
+)
+
+
+class FeedbackChannel(StrEnum):
+    phone = "phone"
+    video = "video"
+    email = "email"
+    in_person = "in_person"
+
+
+class FeedbackStatus(StrEnum):
+    planned = "planned"
+    requested = "requested"
+    scheduled = "scheduled"
+    completed = "completed"
+    declined = "declined"
+    no_response = "no_response"
+
+
+class Trust(StrEnum):
+    genuine = "genuine"
+    partly = "partly"
+    generic = "generic"
+    doubtful = "doubtful"
+
+
+def _known_question(key: str) -> str:
+    if key not in FEEDBACK_QUESTION_KEYS:
+        raise ValueError("Unknown question key: see GET /v1/guidance/feedback-questions.")
+    return key
+
+
+def _one_per_question(answers: list["FeedbackAnswer"]) -> list["FeedbackAnswer"]:
+    if len({answer.question_key for answer in answers}) != len(answers):
+        raise ValueError("Each question may be answered once.")
+    return answers
+
+
+class FeedbackAnswer(StrictInput):
+    question_key: Annotated[str, AfterValidator(_known_question)] = PydanticField(
+        examples=["prepare_better"]
+    )
+    answer: Answer
+
+
+Answers = Annotated[
+    list[FeedbackAnswer], PydanticField(max_length=20), AfterValidator(_one_per_question)
+]
+
+
+class FeedbackConversation(OwnedRecord, table=True):
+    __tablename__ = "feedback_conversations"
+    __table_args__ = (
+        *owned_indexes("feedback_conversations"),
+        same_user_reference("applications", "application_id"),
+        same_user_reference("outcomes", "outcome_id"),
+    )
+
+    application_id: uuid.UUID
+    outcome_id: uuid.UUID | None = None
+    contact_name: str = Field(max_length=200)
+    contact_role: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=320)
+    channel: str = Field(sa_type=String(16))
+    status: str = Field(sa_type=String(16))
+    requested_on: date | None = Field(default=None, sa_type=Date)
+    scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_on: date | None = Field(default=None, sa_type=Date)
+    answers: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONList)
+    takeaways: str | None = Field(default=None, max_length=10_000)
+    trust: str | None = Field(default=None, sa_type=String(16))
+    stay_in_touch: bool = False
+    follow_up_on: date | None = Field(default=None, sa_type=Date)
+
+
+class FeedbackFields(SQLModel):
+    outcome_id: uuid.UUID | None = PydanticField(
+        default=None, description="The outcome (of the same application) this is about."
+    )
+    contact_name: Name
+    contact_role: ShortText | None = None
+    contact_email: EmailStr | None = PydanticField(default=None, max_length=320)
+    channel: FeedbackChannel = FeedbackChannel.phone
+    status: FeedbackStatus = FeedbackStatus.planned
+    requested_on: Day | None = None
+    scheduled_at: Moment | None = None
+    completed_on: Day | None = None
+    answers: Answers = []
+    takeaways: Text | None = None
+    trust: Trust | None = PydanticField(
+        default=None, description="How far the user believes what they were told."
+    )
+    stay_in_touch: bool = False
+    follow_up_on: Day | None = PydanticField(
+        default=None, description="When to get back in touch."
+    )
+
+
+class FeedbackConversationCreate(FeedbackFields, StrictInput):
+    id: uuid.UUID | None = None
+    application_id: uuid.UUID
+
+
+class FeedbackConversationUpdate(PartialUpdate):
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {"contact_name", "channel", "status", "answers", "stay_in_touch"}
+    )
+
+    outcome_id: uuid.UUID | None = None
+    contact_name: Name | None = None
+    contact_role: ShortText | None = None
+    contact_email: EmailStr | None = PydanticField(default=None, max_length=320)
+    channel: FeedbackChannel | None = None
+    status: FeedbackStatus | None = None
+    requested_on: Day | None = None
+    scheduled_at: Moment | None = None
+    completed_on: Day | None = None
+    answers: Answers | None = None
+    takeaways: Text | None = None
+    trust: Trust | None = None
+    stay_in_touch: bool | None = None
+    follow_up_on: Day | None = None
+
+
+class FeedbackConversationPublic(FeedbackFields, RecordPublic):
+    application_id: uuid.UUID
+
+
+class FeedbackConversationParams(ListParams):
+    application_id: uuid.UUID | None = None
+    outcome_id: uuid.UUID | None = None
+    status: FeedbackStatus | None = None
+
+
+DraftFormat = Literal["email", "call_script"]

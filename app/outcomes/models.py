@@ -1,0 +1,146 @@
+"""Outcomes: what the company decided, and the reasons the user knows or suspects."""
+
+import uuid
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator
+from pydantic import Field as PydanticField
+from sqlalchemy import Date, String
+from sqlmodel import Field, SQLModel
+
+from app.core.db import JSONList
+from app.guidance.catalogue import REASON_KEYS
+from app.shared.fields import Answer, Day, Money, Score
+from app.shared.pagination import ListParams
+from app.shared.records import (
+    OwnedRecord,
+    PartialUpdate,
+    RecordPublic,
+    StrictInput,
+    owned_indexes,
+    same_user_reference,
+)
+
+
+class OutcomeKind(StrEnum):
+    offer = "offer"
+    rejection = "rejection"
+    on_hold = "on_hold"
+    withdrawn = "withdrawn"
+    ghosted = "ghosted"
+
+
+# Recording an outcome moves its application to this stage.
+STAGE_AFTER = {
+    "offer": "offer",
+    "rejection": "rejected",
+    "on_hold": "on_hold",
+    "withdrawn": "withdrawn",
+    "ghosted": "ghosted",
+}
+
+
+class OutcomeChannel(StrEnum):
+    phone = "phone"
+    email = "email"
+    portal = "portal"
+    in_person = "in_person"
+    none = "none"
+
+
+class ReasonSource(StrEnum):
+    stated = "stated"
+    suspected = "suspected"
+
+
+def _known_reason(key: str) -> str:
+    if key not in REASON_KEYS:
+        raise ValueError("Unknown reason key: see GET /v1/guidance/reasons.")
+    return key
+
+
+def _one_per_key(reasons: list["OutcomeReason"]) -> list["OutcomeReason"]:
+    if len({reason.key for reason in reasons}) != len(reasons):
+        raise ValueError("Each reason key may appear once.")
+    return reasons
+
+
+class OutcomeReason(StrictInput):
+    key: Annotated[str, AfterValidator(_known_reason)] = PydanticField(
+        description="A key of the reason taxonomy (GET /v1/guidance/reasons).",
+        examples=["stronger_candidate"],
+    )
+    source: ReasonSource = PydanticField(
+        description="`stated` by the company, or only `suspected` by the user."
+    )
+
+
+Reasons = Annotated[list[OutcomeReason], PydanticField(max_length=10), AfterValidator(_one_per_key)]
+OFFER_FIELDS = ("offer_salary", "offer_deadline")
+
+
+class Outcome(OwnedRecord, table=True):
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        *owned_indexes("outcomes"),
+        same_user_reference("applications", "application_id"),
+    )
+
+    application_id: uuid.UUID
+    kind: str = Field(sa_type=String(16))
+    received_on: date = Field(sa_type=Date)
+    channel: str | None = Field(default=None, sa_type=String(16))
+    stated_reason: str | None = Field(default=None, max_length=5_000)
+    reasons: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONList)
+    feedback_offered: bool = False
+    disappointment: int | None = None
+    offer_salary: int | None = None
+    offer_deadline: date | None = Field(default=None, sa_type=Date)
+
+
+class OutcomeFields(SQLModel):
+    kind: OutcomeKind
+    received_on: Day
+    channel: OutcomeChannel | None = None
+    stated_reason: Answer | None = PydanticField(
+        default=None, description="What the company said, verbatim."
+    )
+    reasons: Reasons = []
+    feedback_offered: bool = PydanticField(
+        default=False, description="Did the company offer to talk about it?"
+    )
+    disappointment: Score | None = PydanticField(default=None, description="0–10.")
+    offer_salary: Money | None = PydanticField(default=None, description="Offers only.")
+    offer_deadline: Day | None = PydanticField(default=None, description="Offers only.")
+
+
+class OutcomeCreate(OutcomeFields, StrictInput):
+    id: uuid.UUID | None = None
+    application_id: uuid.UUID
+
+
+class OutcomeUpdate(PartialUpdate):
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {"kind", "received_on", "reasons", "feedback_offered"}
+    )
+
+    kind: OutcomeKind | None = None
+    received_on: Day | None = None
+    channel: OutcomeChannel | None = None
+    stated_reason: Answer | None = None
+    reasons: Reasons | None = None
+    feedback_offered: bool | None = None
+    disappointment: Score | None = None
+    offer_salary: Money | None = None
+    offer_deadline: Day | None = None
+
+
+class OutcomePublic(OutcomeFields, RecordPublic):
+    application_id: uuid.UUID
+
+
+class OutcomeParams(ListParams):
+    application_id: uuid.UUID | None = None
+    kind: OutcomeKind | None = None

@@ -1,0 +1,115 @@
+"""Outcomes move their application's stage and leave a line on its timeline."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.applications.models import Application, StageCause, StageChange
+from app.applications.service import move_stage, record_stage_change
+from app.auth.deps import Caller
+from app.core.errors import FieldError, ProblemError
+from app.outcomes.models import (
+    OFFER_FIELDS,
+    STAGE_AFTER,
+    Outcome,
+    OutcomeCreate,
+    OutcomeParams,
+    OutcomePublic,
+    OutcomeUpdate,
+)
+from app.shared.resource import Resource, require_owned, touch
+
+
+def _check_offer_fields(kind: str, values: dict[str, Any]) -> None:
+    if kind == "offer":
+        return
+    given = [name for name in OFFER_FIELDS if values.get(name) is not None]
+    if given:
+        raise ProblemError(
+            422,
+            "Offer fields are only for outcomes of kind `offer`.",
+            slug="validation-error",
+            errors=[
+                FieldError(field=f"body.{name}", message="Only for offers.", code="offer_only")
+                for name in given
+            ],
+        )
+
+
+class Outcomes(Resource[Outcome]):
+    table = Outcome
+    public = OutcomePublic
+    create = OutcomeCreate
+    update = OutcomeUpdate
+    params = OutcomeParams
+    noun = "outcome"
+    equal_filters = ("application_id", "kind")
+
+    async def before_create(
+        self, session: AsyncSession, caller: Caller, values: dict[str, Any]
+    ) -> None:
+        await require_owned(session, caller, Application, values["application_id"], "application")
+        _check_offer_fields(values["kind"], values)
+
+    async def after_create(
+        self, session: AsyncSession, caller: Caller, record: Outcome, seq: int
+    ) -> None:
+        application = await session.get(Application, record.application_id)
+        assert application is not None
+        await move_stage(session, caller, application, STAGE_AFTER[record.kind], seq, record.id)
+
+    async def before_update(
+        self, session: AsyncSession, caller: Caller, record: Outcome, changes: dict[str, Any]
+    ) -> None:
+        merged = {name: getattr(record, name) for name in OFFER_FIELDS} | changes
+        if "kind" in changes and changes["kind"] != "offer":
+            # Changing an offer into another kind drops the offer details it no longer has.
+            for name in OFFER_FIELDS:
+                if name not in changes:
+                    merged[name] = None
+                    changes[name] = None
+        _check_offer_fields(changes.get("kind", record.kind), merged)
+
+    async def after_update(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        record: Outcome,
+        previous: dict[str, Any],
+        seq: int,
+    ) -> None:
+        if "kind" in previous:
+            application = await session.get(Application, record.application_id)
+            assert application is not None
+            await move_stage(session, caller, application, STAGE_AFTER[record.kind], seq, record.id)
+
+    async def after_delete(
+        self, session: AsyncSession, caller: Caller, record: Outcome, seq: int
+    ) -> None:
+        """Undo the stage move if this outcome made the application's latest one."""
+        application = await session.get(Application, record.application_id)
+        if application is None or application.deleted_at is not None:
+            return
+        latest = await session.scalar(
+            select(StageChange)
+            .where(StageChange.application_id == application.id)  # type: ignore[arg-type]
+            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+        if (
+            latest is None
+            or latest.outcome_id != record.id
+            or latest.from_stage is None
+            or application.stage != latest.to_stage
+        ):
+            return
+        previous = application.stage
+        application.stage = latest.from_stage
+        touch(application, seq)
+        await record_stage_change(
+            session, caller, application, previous, StageCause.outcome, record.id
+        )
+
+
+outcomes = Outcomes()

@@ -1,0 +1,143 @@
+"""Reflections: the private journal a user writes after an outcome. Never logged, never
+echoed in an error, never visible to anyone else."""
+
+import uuid
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator
+from pydantic import Field as PydanticField
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from app.core.db import JSONList
+from app.guidance.catalogue import REFLECTION_PROMPT_KEYS
+from app.shared.fields import Answer, Day, ListItem, NextStepText, Score
+from app.shared.pagination import ListParams
+from app.shared.records import (
+    OwnedRecord,
+    PartialUpdate,
+    RecordPublic,
+    StrictInput,
+    owned_indexes,
+    same_user_reference,
+)
+
+
+class Diagnosis(StrEnum):
+    in_person = "in_person"
+    on_paper = "on_paper"
+    network = "network"
+    fit = "fit"
+    circumstantial = "circumstantial"
+    unsure = "unsure"
+
+
+class YesNoUnsure(StrEnum):
+    yes = "yes"
+    no = "no"
+    unsure = "unsure"
+
+
+def _known_prompt(key: str) -> str:
+    if key not in REFLECTION_PROMPT_KEYS:
+        raise ValueError("Unknown prompt key: see GET /v1/guidance/reflection-prompts.")
+    return key
+
+
+def _one_per_prompt(answers: list["PromptAnswer"]) -> list["PromptAnswer"]:
+    if len({answer.prompt_key for answer in answers}) != len(answers):
+        raise ValueError("Each prompt may be answered once.")
+    return answers
+
+
+class PromptAnswer(StrictInput):
+    prompt_key: Annotated[str, AfterValidator(_known_prompt)] = PydanticField(
+        examples=["what_learned"]
+    )
+    answer: Answer
+
+
+class NextStep(StrictInput):
+    text: NextStepText
+    due_on: Day | None = None
+    done: bool = False
+
+
+PromptAnswers = Annotated[
+    list[PromptAnswer], PydanticField(max_length=30), AfterValidator(_one_per_prompt)
+]
+Items = Annotated[list[ListItem], PydanticField(max_length=20)]
+NextSteps = Annotated[list[NextStep], PydanticField(max_length=20)]
+
+
+class Reflection(OwnedRecord, table=True):
+    __tablename__ = "reflections"
+    __table_args__ = (
+        *owned_indexes("reflections"),
+        same_user_reference("applications", "application_id"),
+        same_user_reference("outcomes", "outcome_id"),
+    )
+
+    application_id: uuid.UUID | None = None
+    outcome_id: uuid.UUID | None = None
+    answers: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONList)
+    went_well: list[str] = Field(default_factory=list, sa_type=JSONList)
+    to_improve: list[str] = Field(default_factory=list, sa_type=JSONList)
+    gratitude: list[str] = Field(default_factory=list, sa_type=JSONList)
+    mood: int | None = None
+    diagnosis: str = Field(sa_type=String(16))
+    still_want_similar_roles: str = Field(sa_type=String(8))
+    next_steps: list[dict[str, object]] = Field(default_factory=list, sa_type=JSONList)
+
+
+class ReflectionFields(SQLModel):
+    application_id: uuid.UUID | None = PydanticField(
+        default=None, description="Optional; derived from `outcome_id` when only that is given."
+    )
+    outcome_id: uuid.UUID | None = None
+    answers: PromptAnswers = []
+    went_well: Items = []
+    to_improve: Items = []
+    gratitude: Items = []
+    mood: Score | None = PydanticField(default=None, description="0 (low) – 10 (great).")
+    diagnosis: Diagnosis = Diagnosis.unsure
+    still_want_similar_roles: YesNoUnsure = YesNoUnsure.unsure
+    next_steps: NextSteps = []
+
+
+class ReflectionCreate(ReflectionFields, StrictInput):
+    id: uuid.UUID | None = None
+
+
+class ReflectionUpdate(PartialUpdate):
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {
+            "answers",
+            "went_well",
+            "to_improve",
+            "gratitude",
+            "diagnosis",
+            "still_want_similar_roles",
+            "next_steps",
+        }
+    )
+
+    answers: PromptAnswers | None = None
+    went_well: Items | None = None
+    to_improve: Items | None = None
+    gratitude: Items | None = None
+    mood: Score | None = None
+    diagnosis: Diagnosis | None = None
+    still_want_similar_roles: YesNoUnsure | None = None
+    next_steps: NextSteps | None = None
+
+
+class ReflectionPublic(ReflectionFields, RecordPublic):
+    pass
+
+
+class ReflectionParams(ListParams):
+    application_id: uuid.UUID | None = None
+    outcome_id: uuid.UUID | None = None
+    diagnosis: Diagnosis | None = None

@@ -1,0 +1,121 @@
+"""Keyset pagination with opaque cursors, for plain lists and for delta sync."""
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, create_model
+from sqlalchemy import ColumnElement, Select, tuple_
+
+from app.shared.sync import decode_token, encode_token, invalid_query
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+
+
+class ListParams(BaseModel):
+    """Query parameters every list accepts."""
+
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size.")
+    cursor: str | None = Field(
+        default=None, max_length=2000, description="`next_cursor` of the previous page."
+    )
+    updated_since: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 "
+            "timestamp). Returns what changed since, tombstones included, in change order."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One way to order a list: an expression (ascending or not) and how to read it back."""
+
+    expression: ColumnElement[Any]
+    descending: bool
+    parse: Callable[[str], Any]
+
+
+def parse_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def parse_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def page_model(name: str, item: type[BaseModel]) -> type[BaseModel]:
+    """`{items, next_cursor, sync_token}` named for the resource, for client generators."""
+    return create_model(
+        name,
+        __doc__=f"A page of {item.__name__} records.",
+        items=(list[item], ...),  # type: ignore[valid-type]
+        next_cursor=(
+            str | None,
+            Field(description="Pass as `cursor` for the next page; null on the last page."),
+        ),
+        sync_token=(
+            str,
+            Field(
+                description="Once `next_cursor` is null, pass as `updated_since` to get only "
+                "what changed since this list was read."
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a walk through a list stands: the watermark it started at and the last key."""
+
+    watermark: int
+    values: list[Any] | None
+
+
+def read_cursor(cursor: str | None, mode: str, watermark: int, keys: Sequence[SortKey]) -> Position:
+    if cursor is None:
+        return Position(watermark, None)
+    payload = decode_token(cursor, "cursor")
+    values, started = payload.get("v"), payload.get("w")
+    if payload.get("m") != mode or not isinstance(values, list) or not isinstance(started, int):
+        raise invalid_query("cursor", "This cursor belongs to a different query.")
+    if len(values) != len(keys) + 1:
+        raise invalid_query("cursor", "This cursor belongs to a different query.")
+    try:
+        parsed = [key.parse(value) for key, value in zip(keys, values, strict=False)]
+        parsed.append(uuid.UUID(values[-1]))
+    except (TypeError, ValueError):
+        raise invalid_query("cursor", "This token is not one the API issued.") from None
+    return Position(started, parsed)
+
+
+def apply_keyset(
+    query: Select[Any], keys: Sequence[SortKey], id_column: Any, position: Position, limit: int
+) -> Select[Any]:
+    """Order by the keys then id; continue strictly after the cursor; fetch one extra row."""
+    descending = keys[0].descending if keys else False
+    columns = [key.expression for key in keys] + [id_column]
+    if position.values is not None:
+        after = tuple_(*columns)
+        bound = tuple_(*position.values)
+        query = query.where(after < bound if descending else after > bound)
+    order = [column.desc() if descending else column.asc() for column in columns]
+    return query.order_by(*order).limit(limit + 1)
+
+
+def next_cursor(
+    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_names: Sequence[str]
+) -> str | None:
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    values = [_plain(getattr(last, name)) for name in key_names] + [str(last.id)]
+    return encode_token({"m": mode, "w": watermark, "v": values})
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value

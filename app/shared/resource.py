@@ -1,0 +1,260 @@
+"""A user-owned, syncable resource: the one implementation of read, list, create, update
+and soft delete that every domain plugs its own rules into."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.deps import Caller
+from app.core.db import utcnow
+from app.core.errors import ProblemError, not_found
+from app.shared.pagination import (
+    ListParams,
+    SortKey,
+    apply_keyset,
+    next_cursor,
+    read_cursor,
+)
+from app.shared.records import OwnedRecord, PartialUpdate, RecordPublic, StrictInput
+from app.shared.sync import next_change_seq, parse_updated_since, sync_token
+
+RecordT = TypeVar("RecordT", bound=OwnedRecord)
+
+
+class Resource(Generic[RecordT]):
+    """Describe a resource by its table and API models; override the hooks for its rules."""
+
+    table: type[RecordT]
+    public: type[RecordPublic]
+    create: type[StrictInput]
+    update: type[PartialUpdate]
+    params: type[ListParams] = ListParams
+    noun: ClassVar[str]  # "application": used in messages
+    sorts: ClassVar[dict[str, str]] = {"-updated_at": "updated_at"}  # name -> column
+    default_sort: ClassVar[str] = "-updated_at"
+
+    # --- hooks -----------------------------------------------------------------------
+    async def before_create(
+        self, session: AsyncSession, caller: Caller, values: dict[str, Any]
+    ) -> None:
+        """Check references and derive values; raise ProblemError to refuse."""
+
+    async def after_create(
+        self, session: AsyncSession, caller: Caller, record: RecordT, seq: int
+    ) -> None:
+        """Side effects of a new record (timeline entries, stage moves)."""
+
+    async def before_update(
+        self, session: AsyncSession, caller: Caller, record: RecordT, changes: dict[str, Any]
+    ) -> None:
+        """Check a change against the current record; raise ProblemError to refuse."""
+
+    async def after_update(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        record: RecordT,
+        previous: dict[str, Any],
+        seq: int,
+    ) -> None:
+        """Side effects of a change; `previous` holds the old values of changed fields."""
+
+    async def after_delete(
+        self, session: AsyncSession, caller: Caller, record: RecordT, seq: int
+    ) -> None:
+        """Cascade to dependent records (soft delete them with the same `seq`)."""
+
+    equal_filters: ClassVar[tuple[str, ...]] = ()  # query params matched against columns
+
+    def filters(self, params: Any) -> list[ColumnElement[bool]]:
+        """WHERE clauses for the resource's list filters."""
+        return [
+            getattr(self.table, name) == getattr(params, name)
+            for name in self.equal_filters
+            if getattr(params, name) is not None
+        ]
+
+    def sort_keys(self, sort: str) -> list[SortKey]:
+        descending = sort.startswith("-")
+        column = getattr(self.table, self.sorts[sort])
+        return [SortKey(column, descending, _parser_for(column))]
+
+    # --- operations --------------------------------------------------------------------
+    async def get(self, session: AsyncSession, caller: Caller, record_id: uuid.UUID) -> RecordT:
+        """The caller's live record, or 404 (another user's id is indistinguishable)."""
+        record = await session.get(self.table, record_id)
+        if record is None or record.user_id != caller.id or record.deleted_at is not None:
+            raise not_found(self.noun)
+        return record
+
+    async def list(self, session: AsyncSession, caller: Caller, params: Any) -> dict[str, Any]:
+        table = self.table
+        since = parse_updated_since(params.updated_since) if params.updated_since else None
+        mode = "sync" if since is not None else f"list:{getattr(params, 'sort', None)}"
+        if since is None:
+            keys = self.sort_keys(getattr(params, "sort", None) or self.default_sort)
+        else:
+            keys = [SortKey(table.change_seq, False, int)]  # type: ignore[arg-type]
+        position = read_cursor(params.cursor, mode, caller.change_seq, keys)
+
+        columns = [getattr(table, name) for name in self.public.model_fields]
+        labels = [f"_k{i}" for i in range(len(keys))]
+        query = select(*columns, *(k.expression.label(n) for k, n in zip(keys, labels, strict=True)))
+        query = query.where(table.user_id == caller.id, *self.filters(params))  # type: ignore[arg-type]
+        if since is None:
+            query = query.where(table.deleted_at.is_(None))  # type: ignore[union-attr]
+        elif isinstance(since, int):
+            query = query.where(table.change_seq > since)  # type: ignore[arg-type]
+        else:
+            query = query.where(table.updated_at > since)  # type: ignore[arg-type]
+        query = apply_keyset(query, keys, table.id, position, params.limit)
+        rows = (await session.execute(query)).all()
+        return {
+            "items": rows[: params.limit],
+            "next_cursor": next_cursor(rows, params.limit, mode, position.watermark, labels),
+            "sync_token": sync_token(position.watermark),
+        }
+
+    async def create_record(
+        self, session: AsyncSession, caller: Caller, body: StrictInput
+    ) -> tuple[RecordT, bool]:
+        """Insert; a client-supplied id that exists gives (existing, False) for the same body."""
+        seq = await next_change_seq(session, caller.id)
+        values = {k: _stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
+        record_id = getattr(body, "id", None)
+        if record_id is not None and (existing := await session.get(self.table, record_id)):
+            if existing.user_id == caller.id and existing.deleted_at is None and self._same(
+                existing, body
+            ):
+                return existing, False
+            raise ProblemError(
+                409, f"Another {self.noun} already has this id.", slug="id-conflict"
+            )
+        await self.before_create(session, caller, values)
+        now = utcnow()
+        record = self.table(
+            **values,
+            id=record_id or uuid.uuid4(),
+            user_id=caller.id,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            change_seq=seq,
+        )
+        session.add(record)
+        try:
+            await session.flush()
+        except IntegrityError:  # a concurrent create with the same client id won
+            raise ProblemError(
+                409, f"Another {self.noun} already has this id.", slug="id-conflict"
+            ) from None
+        await self.after_create(session, caller, record, seq)
+        return record, True
+
+    def _same(self, record: RecordT, body: BaseModel) -> bool:
+        sent = body.model_dump(mode="json", exclude={"id"})
+        stored = self.public.model_validate(record).model_dump(mode="json", include=set(sent))
+        return sent == stored
+
+    async def update_record(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        record_id: uuid.UUID,
+        body: PartialUpdate,
+        check: Any,
+    ) -> RecordT:
+        """Apply a partial update; `check(record)` runs the precondition after ownership."""
+        seq = await next_change_seq(session, caller.id)  # serialises this user's writes
+        record = await self.get(session, caller, record_id)
+        check(record)
+        changes = {
+            name: _stored(value)
+            for name, value in body.model_dump(exclude_unset=True).items()
+            if getattr(record, name) != _stored(value)
+        }
+        if not changes:
+            return record
+        await self.before_update(session, caller, record, changes)
+        previous = {name: getattr(record, name) for name in changes}
+        for name, value in changes.items():
+            setattr(record, name, value)
+        touch(record, seq)
+        await session.flush()
+        await self.after_update(session, caller, record, previous, seq)
+        return record
+
+    async def delete_record(
+        self, session: AsyncSession, caller: Caller, record_id: uuid.UUID, check: Any
+    ) -> None:
+        seq = await next_change_seq(session, caller.id)
+        record = await self.get(session, caller, record_id)
+        check(record)
+        record.deleted_at = utcnow()
+        touch(record, seq)
+        await session.flush()
+        await self.after_delete(session, caller, record, seq)
+
+
+def touch(record: OwnedRecord, seq: int, now: datetime | None = None) -> None:
+    """Mark a record changed: new version, timestamp and change sequence."""
+    record.version += 1
+    record.updated_at = now or utcnow()
+    record.change_seq = seq
+
+
+async def soft_delete_where(
+    session: AsyncSession,
+    table: type[OwnedRecord],
+    caller: Caller,
+    seq: int,
+    *conditions: ColumnElement[bool],
+) -> None:
+    """Tombstone the caller's live rows of `table` matching `conditions` (a cascade)."""
+    now = utcnow()
+    await session.execute(
+        update(table)
+        .where(table.user_id == caller.id, table.deleted_at.is_(None), *conditions)  # type: ignore[arg-type,union-attr]
+        .values(deleted_at=now, updated_at=now, version=table.version + 1, change_seq=seq)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def require_owned(
+    session: AsyncSession,
+    caller: Caller,
+    table: type[OwnedRecord],
+    record_id: uuid.UUID,
+    noun: str,
+) -> OwnedRecord:
+    """A referenced record of the caller's, or 404: never a link to another user's data."""
+    record = await session.get(table, record_id)
+    if record is None or record.user_id != caller.id or record.deleted_at is not None:
+        raise ProblemError(404, f"No {noun} with this id.", slug="reference-not-found")
+    return record
+
+
+def _stored(value: Any) -> Any:
+    """A value as its column stores it: lists and objects become JSON-ready data."""
+    return to_jsonable_python(value) if isinstance(value, list | dict) else value
+
+
+def _parser_for(column: Any) -> Any:
+    from app.shared.pagination import parse_date, parse_datetime
+
+    python_type = column.type.python_type
+    if python_type is datetime:
+        return parse_datetime
+    if python_type.__name__ == "date":
+        return parse_date
+    return python_type
+
+
+__all__: Sequence[str] = ["Resource", "require_owned", "soft_delete_where", "touch"]
