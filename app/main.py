@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.applications.router import router as applications_router
 from app.auth.router import router as auth_router
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.health import router as health_router
@@ -17,6 +17,7 @@ from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
 from app.core.openapi import install_openapi
 from app.feedback.router import router as feedback_router
+from app.guidance.router import router as guidance_router
 from app.interviews.router import router as interviews_router
 from app.outcomes.router import router as outcomes_router
 from app.reflections.router import router as reflections_router
@@ -32,6 +33,7 @@ ROUTERS = [
     outcomes_router,
     feedback_router,
     reflections_router,
+    guidance_router,
 ]
 
 DESCRIPTION = """
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
 
     install_error_handlers(app)
     install_docs(app)

@@ -10,7 +10,7 @@ from app.main import create_app
 
 def render() -> str:
     # Fixed settings: the document must not depend on the machine that exports it.
-    app = create_app(Settings(environment="test", secret_key="x" * 64, _env_file=None))  # type: ignore[call-arg]
+    app = create_app(Settings(environment="test", secret_key="x" * 64, _env_file=None))
     return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from app.applications.models import Application, StageChange
 from app.auth.models import RefreshToken
+from app.contacts.models import Contact
 from app.feedback.models import FeedbackConversation
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome
@@ -15,6 +16,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Application",
+    "Contact",
     "FeedbackConversation",
     "IdempotencyKey",
     "Interview",

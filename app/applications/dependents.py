@@ -3,6 +3,7 @@
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.auth.deps import Caller
 from app.feedback.models import FeedbackConversation
@@ -19,5 +20,9 @@ async def delete_dependents(
 ) -> None:
     for table in DEPENDENTS:
         await soft_delete_where(
-            session, table, caller, seq, table.application_id == application_id  # type: ignore[attr-defined]
+            session,
+            table,
+            caller,
+            seq,
+            col(table.application_id) == application_id,
         )

@@ -1,9 +1,10 @@
 """Applications: list filters and sorts, the stage timeline, and the delete cascade."""
 
 import uuid
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, String, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, String, bindparam, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import (
@@ -17,12 +18,13 @@ from app.applications.models import (
 )
 from app.auth.deps import Caller
 from app.core.db import utcnow
+from app.core.errors import FieldError, ProblemError
 from app.shared.pagination import SortKey, parse_date
 from app.shared.resource import Resource, touch
-from app.shared.tags import has_tag
+from app.shared.tags import has_tag, tag_value
 
-# Undated applications sort before every dated one, on every database.
-_NO_DATE = cast(literal("0001-01-01"), Date)
+# Undated applications sort before every dated one (valid dates start in 1970).
+_NO_DATE = literal(date(1900, 1, 1), Date)
 
 
 async def record_stage_change(
@@ -62,7 +64,9 @@ async def move_stage(
     previous = application.stage
     application.stage = stage
     touch(application, seq)
-    await record_stage_change(session, caller, application, previous, StageCause.outcome, outcome_id)
+    await record_stage_change(
+        session, caller, application, previous, StageCause.outcome, outcome_id
+    )
 
 
 async def timeline(
@@ -89,20 +93,25 @@ class Applications(Resource[Application]):
     noun = "application"
 
     equal_filters = ("stage", "source")
+    other_filters = ("tag", "q")
 
-    def filters(self, params: Any) -> list[ColumnElement[bool]]:
-        clauses = super().filters(params)
-        if params.tag is not None:
-            clauses.append(has_tag(Application.tags, params.tag))
-        if params.q is not None:
-            pattern = f"%{_escape_like(params.q.lower())}%"
-            clauses.append(
-                or_(
-                    func.lower(Application.company).like(pattern, escape="\\"),
-                    func.lower(Application.role_title).like(pattern, escape="\\"),
-                )
+    def filter_clause(self, name: str, dialect: str) -> ColumnElement[bool]:
+        if name == "tag":
+            return has_tag(Application.tags, dialect)
+        if name == "q":
+            pattern: Any = bindparam("f_q")
+            return or_(
+                func.lower(Application.company).like(pattern, escape="\\"),
+                func.lower(Application.role_title).like(pattern, escape="\\"),
             )
-        return clauses
+        return super().filter_clause(name, dialect)
+
+    def filter_value(self, name: str, value: Any, dialect: str) -> Any:
+        if name == "tag":
+            return tag_value(value, dialect)
+        if name == "q":
+            return f"%{_escape_like(value.lower())}%"
+        return value
 
     def sort_keys(self, sort: str) -> list[SortKey]:
         descending = sort.startswith("-")
@@ -115,6 +124,26 @@ class Applications(Resource[Application]):
         return super().sort_keys("-updated_at" if descending else "updated_at")
 
     sorts = {"-updated_at": "updated_at", "updated_at": "updated_at"}
+
+    async def before_update(
+        self, session: AsyncSession, caller: Caller, record: Application, changes: dict[str, Any]
+    ) -> None:
+        low = changes.get("salary_min", record.salary_min)
+        high = changes.get("salary_max", record.salary_max)
+        if low is not None and high is not None and low > high:
+            field = "salary_min" if "salary_min" in changes else "salary_max"
+            raise ProblemError(
+                422,
+                "The request is not valid: see `errors`.",
+                slug="validation-error",
+                errors=[
+                    FieldError(
+                        field=f"body.{field}",
+                        message="salary_min cannot be above salary_max.",
+                        code="salary_range",
+                    )
+                ],
+            )
 
     async def after_create(
         self, session: AsyncSession, caller: Caller, record: Application, seq: int

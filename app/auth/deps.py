@@ -6,12 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlmodel import col
 
 from app.auth.jwt import InvalidToken, decode_access_token
 from app.core.db import SessionDep
 from app.core.errors import ProblemError
 from app.users.models import User
+
+# Built once: constructing a statement costs more than running this one.
+_CHANGE_SEQ = select(col(User.change_seq)).where(col(User.id) == bindparam("user_id"))
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
@@ -40,9 +44,8 @@ async def get_caller(
         claims = decode_access_token(request.app.state.settings, token)
     except InvalidToken:
         raise unauthorized() from None
-    change_seq = await session.scalar(
-        select(User.change_seq).where(User.id == claims.user_id)  # type: ignore[arg-type]
-    )
+    connection = await session.connection()  # Core, not ORM: this runs on every request
+    change_seq = await connection.scalar(_CHANGE_SEQ, {"user_id": claims.user_id})
     if change_seq is None:  # the account was erased
         raise unauthorized()
     return Caller(id=claims.user_id, session_id=claims.session_id, change_seq=change_seq)

@@ -56,9 +56,7 @@ async def refresh_token(
     return pair
 
 
-@router.post(
-    "/logout", status_code=204, operation_id="logout", responses=problem_responses(422)
-)
+@router.post("/logout", status_code=204, operation_id="logout", responses=problem_responses(422))
 async def logout(request: Request, body: RefreshRequest, session: SessionDep) -> None:
     """Revoke the session this refresh token belongs to (unknown tokens are ignored)."""
     await service.logout(session, request.app.state.settings, body.refresh_token)

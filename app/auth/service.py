@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.auth.jwt import create_access_token
 from app.auth.models import RefreshToken, TokenPair
@@ -59,7 +60,10 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
 
 
 async def issue_tokens(
-    session: AsyncSession, settings: Settings, user_id: uuid.UUID, family_id: uuid.UUID | None = None
+    session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    family_id: uuid.UUID | None = None,
 ) -> tuple[TokenPair, RefreshToken]:
     now = utcnow()
     raw = secrets.token_urlsafe(32)
@@ -102,7 +106,7 @@ async def rotate(session: AsyncSession, settings: Settings, raw: str) -> TokenPa
     # Claim the token atomically: of two concurrent uses, exactly one wins.
     claimed = await session.execute(
         update(RefreshToken)
-        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))  # type: ignore[arg-type,union-attr]
+        .where(col(RefreshToken.id) == token.id, col(RefreshToken.used_at).is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -116,14 +120,14 @@ async def rotate(session: AsyncSession, settings: Settings, raw: str) -> TokenPa
         assert token.replaced_by_id is not None
         await session.execute(
             update(RefreshToken)
-            .where(RefreshToken.id == token.replaced_by_id)  # type: ignore[arg-type]
+            .where(col(RefreshToken.id) == token.replaced_by_id)
             .values(revoked_at=now)
         )
         pair, new = await issue_tokens(session, settings, token.user_id, token.family_id)
         token.replaced_by_id = new.id
         return pair
     await revoke_family(session, token.family_id)
-    raise ProblemError(401, BAD_REFRESH, slug="refresh-token-reused")
+    raise ProblemError(401, BAD_REFRESH, slug="refresh-token-reused", commit=True)
 
 
 async def _within_grace(session: AsyncSession, settings: Settings, token: RefreshToken) -> bool:

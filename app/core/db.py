@@ -1,5 +1,6 @@
 """Async engine, column types shared by every table, and the request-scoped session."""
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -8,7 +9,12 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
@@ -36,6 +42,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -43,6 +53,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTC column")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name == "postgresql":
+            return None  # asyncpg already returns timestamptz as aware UTC datetimes
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -61,6 +76,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
+        # aiosqlite logs each statement with its parameters at DEBUG: never let journal
+        # text or tokens reach the logs, whatever LOG_LEVEL says.
+        logging.getLogger("aiosqlite").setLevel(logging.INFO)
         engine = create_async_engine(settings.async_database_url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -68,7 +86,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.async_database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        pool_recycle=1800,
     )
 
 
@@ -76,14 +94,28 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET requests: each statement autocommits, so a read costs no BEGIN and
+    COMMIT round trips. Reads that must agree are ordered instead (see app/shared/sync.py)."""
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler returned, roll back when it raised."""
-    async with request.app.state.sessionmaker() as session:
+    state = request.app.state
+    sessions = state.read_sessionmaker if request.method in _SAFE_METHODS else state.sessionmaker
+    async with sessions() as session:
         try:
             yield session
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as exc:
+            if getattr(exc, "commit", False):
+                await session.commit()
+            else:
+                await session.rollback()
             raise
 
 

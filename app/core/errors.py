@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 logger = logging.getLogger("rebound.errors")
 
@@ -51,8 +53,11 @@ class ProblemError(Exception):
         errors: Sequence[FieldError] | None = None,
         allowed: Sequence[str] | None = None,
         headers: dict[str, str] | None = None,
+        commit: bool = False,
     ) -> None:
         super().__init__(detail)
+        # Keep what the request wrote before refusing (e.g. revoking a stolen token family).
+        self.commit = commit
         self.status = status
         self.detail = detail
         self.slug = slug or HTTPStatus(status).phrase.lower().replace(" ", "-")
@@ -147,26 +152,30 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this path."
-    elif exc.status_code == 405:
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
         detail = f"{request.method} is not allowed on this path."
-    return problem_response(
-        exc.status_code,
-        detail,
-        instance=request.url.path,
-        headers=dict(exc.headers) if exc.headers else None,
-    )
+        headers["Allow"] = _allowed_methods(request)
+    return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(500, "Something went wrong on our side.", instance=request.url.path)
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route on this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        if (
+            context.methods
+            and context.path
+            and compile_path(context.path)[0].match(request.url.path)
+        ):
+            methods |= context.methods
+    return ", ".join(sorted(methods))
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

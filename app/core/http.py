@@ -45,7 +45,7 @@ class RequestContextMiddleware:
         request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
-        status = 500
+        status = 500  # until a response starts
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -59,6 +59,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if status != 500:  # the response had started: nothing more can be sent
+                raise
+            response = problem_response(
+                500, "Something went wrong on our side.", instance=scope["path"]
+            )
+            await response(scope, receive, send_with_headers)
         finally:
             # Path only: query strings can carry search terms; bodies and tokens never logged.
             logger.info(

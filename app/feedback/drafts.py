@@ -52,7 +52,9 @@ def _call_script(user: str, contact: str, company: str, role: str) -> str:
     introduction = f"{greeting}, this is {user}." if user else f"{greeting}."
     position = f"the {role} role" if role else "the role"
     at_company = f" at {company}" if company else ""
-    numbered = [f"{number}. {question.text}" for number, question in enumerate(FEEDBACK_QUESTIONS, 1)]
+    numbered = [
+        f"{number}. {question.text}" for number, question in enumerate(FEEDBACK_QUESTIONS, 1)
+    ]
     team = f"the team at {company}" if company else "your team"
     lines = [
         "Opening",
@@ -82,7 +84,9 @@ def render_request_draft(
     """The feedback request as an email, or the script for the feedback call."""
     user, contact = _one_line(user_name), _one_line(contact_name)
     company, role = _one_line(company), _one_line(role_title)
-    questions = [DraftQuestion(key=question.key, text=question.text) for question in FEEDBACK_QUESTIONS]
+    questions = [
+        DraftQuestion(key=question.key, text=question.text) for question in FEEDBACK_QUESTIONS
+    ]
     if kind == "email":
         subject, body = _email(user, contact, company, role)
         return RequestDraft(format="email", subject=subject, body=body, questions=questions)

@@ -77,10 +77,12 @@ class FeedbackConversation(OwnedRecord, table=True):
         *owned_indexes("feedback_conversations"),
         same_user_reference("applications", "application_id"),
         same_user_reference("outcomes", "outcome_id"),
+        same_user_reference("contacts", "contact_id"),
     )
 
     application_id: uuid.UUID
     outcome_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
     contact_name: str = Field(max_length=200)
     contact_role: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=320)
@@ -114,9 +116,7 @@ class FeedbackFields(SQLModel):
         default=None, description="How far the user believes what they were told."
     )
     stay_in_touch: bool = False
-    follow_up_on: Day | None = PydanticField(
-        default=None, description="When to get back in touch."
-    )
+    follow_up_on: Day | None = PydanticField(default=None, description="When to get back in touch.")
 
 
 class FeedbackConversationCreate(FeedbackFields, StrictInput):

@@ -73,8 +73,13 @@ class CatalogueError(Exception):
     """A catalogue file is missing, unreadable, malformed or inconsistent."""
 
 
+def _open_schema(schema: dict[str, Any]) -> None:
+    # Files must not carry unknown fields, but clients may receive new fields in later versions.
+    schema.pop("additionalProperties", None)
+
+
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_open_schema)
 
 
 class Reason(_Entry):
@@ -106,7 +111,6 @@ class FeedbackQuestion(_Entry):
     text: Text
     purpose: Text = Field(description="What the answer helps the user learn.")
     applies_when: str | None = Field(
-        default=None,
         pattern=r"^[a-z][a-z0-9_]*_(yes|no)$",
         description="Ask only after this answer to an earlier question, written "
         "`<question_key>_yes` or `<question_key>_no`; null: always ask.",
@@ -118,10 +122,9 @@ class PromptCondition(_Entry):
     """When a reflection prompt applies; null in a field means no condition on it."""
 
     after_kinds: tuple[OutcomeKind, ...] | None = Field(
-        default=None, description="Outcome kinds the prompt follows; null: after any outcome."
+        description="Outcome kinds the prompt follows; null: after any outcome."
     )
     still_want_similar_roles: Literal["yes", "no"] | None = Field(
-        default=None,
         description="Only when the user's answer to `still_want_similar_roles` is this; "
         "a user who answered `unsure` sees the prompt either way.",
     )
@@ -136,8 +139,8 @@ class ReflectionPrompt(_Entry):
         description="`self_questions`: looking back at this application; "
         "`same_sitting`: learning and gratitude, asked in the same session."
     )
-    follow_ups: tuple[Text, ...] = Field(default=(), description="Questions that dig deeper.")
-    applies_when: PromptCondition = PromptCondition()
+    follow_ups: tuple[Text, ...] = Field(description="Questions that dig deeper; may be empty.")
+    applies_when: PromptCondition
 
     def applies_to(self, outcome_kind: str | None, still_want_similar_roles: str | None) -> bool:
         """Whether to show this prompt; an unknown outcome or an `unsure` answer hides nothing."""
@@ -282,9 +285,7 @@ def load_catalogues(directory: Path) -> Catalogues:
                 f"{earlier!r}, which is not an earlier question"
             )
 
-    prompts = _load(
-        directory, "reflection_prompts.json", ReflectionPrompt, lambda entry: entry.key
-    )
+    prompts = _load(directory, "reflection_prompts.json", ReflectionPrompt, lambda entry: entry.key)
     _require_keys(prompts, _REFLECTION_PROMPT_KEYS, "reflection prompt")
 
     next_steps = _load(directory, "next_steps.json", NextStepAdvice, lambda entry: entry.diagnosis)

@@ -87,25 +87,26 @@ class Outcomes(Resource[Outcome]):
     async def after_delete(
         self, session: AsyncSession, caller: Caller, record: Outcome, seq: int
     ) -> None:
-        """Undo the stage move if this outcome made the application's latest one."""
+        """Undo this outcome's stage moves if nothing else moved the application since."""
         application = await session.get(Application, record.application_id)
         if application is None or application.deleted_at is not None:
             return
-        latest = await session.scalar(
+        history = await session.scalars(
             select(StageChange)
-            .where(StageChange.application_id == application.id)  # type: ignore[arg-type]
+            .where(
+                StageChange.user_id == caller.id,  # type: ignore[arg-type]
+                StageChange.application_id == application.id,  # type: ignore[arg-type]
+            )
             .order_by(StageChange.changed_at.desc(), StageChange.id.desc())  # type: ignore[attr-defined]
-            .limit(1)
         )
-        if (
-            latest is None
-            or latest.outcome_id != record.id
-            or latest.from_stage is None
-            or application.stage != latest.to_stage
-        ):
+        entries = list(history)
+        if not entries or entries[0].outcome_id != record.id:
+            return  # the user or another outcome moved it later: leave their stage
+        before = next((e for e in entries if e.outcome_id != record.id), None)
+        if before is None or before.to_stage == application.stage:
             return
         previous = application.stage
-        application.stage = latest.from_stage
+        application.stage = before.to_stage
         touch(application, seq)
         await record_stage_change(
             session, caller, application, previous, StageCause.outcome, record.id

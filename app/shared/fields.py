@@ -35,9 +35,7 @@ Answer = Annotated[str, StringConstraints(max_length=5_000)]
 ListItem = Annotated[
     str, StringConstraints(min_length=1, max_length=1_000), AfterValidator(_not_blank)
 ]
-Tag = Annotated[
-    str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)
-]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)]
 Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_no_duplicates)]
 Day = Annotated[date, AfterValidator(_plausible_date)]
 Rating = Annotated[int, Field(ge=1, le=5)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import LargeBinary, delete, select
+from sqlalchemy import LargeBinary, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth.jwt import InvalidToken, decode_access_token
 from app.core.db import JSONList, UTCDateTime, utcnow
 from app.core.errors import problem_response
+from app.users.models import User
 
 KEEP_FOR = timedelta(hours=24)
 # A reservation this old was left by a request that died mid-way: it may be taken over.
@@ -48,6 +49,10 @@ class Stored:
     body: bytes
 
 
+class AccountGone(Exception):
+    """The token is signed but its account was erased: the route answers 401."""
+
+
 class Conflict(Exception):
     def __init__(self, status: int, detail: str) -> None:
         self.status, self.detail = status, detail
@@ -58,6 +63,8 @@ async def reserve(
 ) -> Stored | None:
     """Claim `key` for this request, or return the response to replay, or raise Conflict."""
     now = utcnow()
+    if await session.get(User, user_id) is None:
+        raise AccountGone
     await session.execute(
         delete(IdempotencyKey).where(
             IdempotencyKey.user_id == user_id,  # type: ignore[arg-type]
@@ -118,8 +125,10 @@ class IdempotencyMiddleware:
         key_text = key.decode("latin-1")
         if not _valid_key(key_text):
             response = problem_response(
-                422, "Idempotency-Key must be 1–255 printable ASCII characters.",
-                slug="invalid-idempotency-key", instance=scope["path"],
+                422,
+                "Idempotency-Key must be 1–255 printable ASCII characters.",
+                slug="invalid-idempotency-key",
+                instance=scope["path"],
             )
             await response(scope, receive, send)
             return
@@ -136,9 +145,14 @@ class IdempotencyMiddleware:
         try:
             async with sessions() as session:
                 stored = await reserve(session, user_id, key_text, fingerprint)
+        except AccountGone:
+            await self.app(scope, _replaying(body, receive), send)
+            return
         except Conflict as conflict:
             response = problem_response(
-                conflict.status, conflict.detail, slug="idempotency-conflict",
+                conflict.status,
+                conflict.detail,
+                slug="idempotency-conflict",
                 instance=scope["path"],
             )
             await response(scope, receive, send)
@@ -151,15 +165,6 @@ class IdempotencyMiddleware:
     async def _run_and_store(
         self, scope: Scope, receive: Receive, send: Send, body: bytes, user_id: uuid.UUID, key: str
     ) -> None:
-        sent_body = False
-
-        async def replay_receive() -> Message:
-            nonlocal sent_body
-            if not sent_body:
-                sent_body = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         status, headers, chunks = 500, [], []
 
         async def capture(message: Message) -> None:
@@ -177,7 +182,7 @@ class IdempotencyMiddleware:
 
         sessions: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
         try:
-            await self.app(scope, replay_receive, capture)
+            await self.app(scope, _replaying(body, receive), capture)
         finally:
             async with sessions() as session:
                 row = await session.get(IdempotencyKey, (user_id, key))
@@ -201,6 +206,20 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(parts)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the already-read body to the app, then the real stream."""
+    sent = False
+
+    async def replay_receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay_receive
 
 
 async def _replay(stored: Stored, send: Send) -> None:

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+from fastapi import Response
 from pydantic import BaseModel, Field, create_model
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import ColumnElement, Select, bindparam, tuple_
 
-from app.shared.sync import decode_token, encode_token, invalid_query
+from app.shared.sync import decode_token, encode_token, invalid_query, parse_seq
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
@@ -41,7 +43,10 @@ class SortKey:
 
 
 def parse_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive timestamp in a cursor")
+    return moment
 
 
 def parse_date(value: str) -> date:
@@ -80,41 +85,48 @@ def read_cursor(cursor: str | None, mode: str, watermark: int, keys: Sequence[So
     if cursor is None:
         return Position(watermark, None)
     payload = decode_token(cursor, "cursor")
-    values, started = payload.get("v"), payload.get("w")
-    if payload.get("m") != mode or not isinstance(values, list) or not isinstance(started, int):
-        raise invalid_query("cursor", "This cursor belongs to a different query.")
-    if len(values) != len(keys) + 1:
+    values = payload.get("v")
+    if payload.get("m") != mode or not isinstance(values, list) or len(values) != len(keys) + 1:
         raise invalid_query("cursor", "This cursor belongs to a different query.")
     try:
+        started = parse_seq(payload.get("w"))
         parsed = [key.parse(value) for key, value in zip(keys, values, strict=False)]
         parsed.append(uuid.UUID(values[-1]))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid_query("cursor", "This token is not one the API issued.") from None
     return Position(started, parsed)
 
 
 def apply_keyset(
-    query: Select[Any], keys: Sequence[SortKey], id_column: Any, position: Position, limit: int
+    query: Select[Any], keys: Sequence[SortKey], id_column: Any, after_cursor: bool
 ) -> Select[Any]:
-    """Order by the keys then id; continue strictly after the cursor; fetch one extra row."""
+    """Order by the keys then id; with a cursor, continue strictly after the bound key values
+    `k0…kN` (the id last); fetch `limit` rows (one more than the page, to know if one follows)."""
     descending = keys[0].descending if keys else False
     columns = [key.expression for key in keys] + [id_column]
-    if position.values is not None:
+    if after_cursor:
+        bound = tuple_(*(bindparam(f"k{i}", type_=column.type) for i, column in enumerate(columns)))
         after = tuple_(*columns)
-        bound = tuple_(*position.values)
         query = query.where(after < bound if descending else after > bound)
     order = [column.desc() if descending else column.asc() for column in columns]
-    return query.order_by(*order).limit(limit + 1)
+    return query.order_by(*order).limit(bindparam("limit"))
 
 
 def next_cursor(
-    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_names: Sequence[str]
+    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_count: int
 ) -> str | None:
     if len(rows) <= limit:
         return None
-    last = rows[limit - 1]
-    values = [_plain(getattr(last, name)) for name in key_names] + [str(last.id)]
-    return encode_token({"m": mode, "w": watermark, "v": values})
+    last = rows[limit - 1]  # (item, key values…, id)
+    values = [_plain(value) for value in last[1 : 1 + key_count]]
+    return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[-1])]})
+
+
+def json_response(page: dict[str, Any]) -> Response:
+    """Serialise a page of plain rows in one call; the columns already have the API's names
+    and JSON-ready values, so there is nothing to validate on the way out."""
+    body = orjson.dumps(page, option=orjson.OPT_UTC_Z, default=str)  # str: asyncpg UUIDs
+    return Response(body, media_type="application/json")
 
 
 def _plain(value: Any) -> Any:

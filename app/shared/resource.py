@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
+import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.auth.deps import Caller
-from app.core.db import utcnow
+from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
+from app.shared.json_rows import row_json
 from app.shared.pagination import (
     ListParams,
     SortKey,
@@ -23,7 +26,7 @@ from app.shared.pagination import (
     read_cursor,
 )
 from app.shared.records import OwnedRecord, PartialUpdate, RecordPublic, StrictInput
-from app.shared.sync import next_change_seq, parse_updated_since, sync_token
+from app.shared.sync import next_change_seq, parse_seq, parse_updated_since, sync_token
 
 RecordT = TypeVar("RecordT", bound=OwnedRecord)
 
@@ -54,7 +57,8 @@ class Resource(Generic[RecordT]):
     async def before_update(
         self, session: AsyncSession, caller: Caller, record: RecordT, changes: dict[str, Any]
     ) -> None:
-        """Check a change against the current record; raise ProblemError to refuse."""
+        """Check the fields sent (changed or not) against the current record; raise
+        ProblemError to refuse, or add derived changes to `changes`."""
 
     async def after_update(
         self,
@@ -72,14 +76,21 @@ class Resource(Generic[RecordT]):
         """Cascade to dependent records (soft delete them with the same `seq`)."""
 
     equal_filters: ClassVar[tuple[str, ...]] = ()  # query params matched against columns
+    other_filters: ClassVar[tuple[str, ...]] = ()  # query params with their own clause
 
-    def filters(self, params: Any) -> list[ColumnElement[bool]]:
-        """WHERE clauses for the resource's list filters."""
-        return [
-            getattr(self.table, name) == getattr(params, name)
-            for name in self.equal_filters
-            if getattr(params, name) is not None
-        ]
+    def __init__(self) -> None:
+        # List statements are built once per shape and reused with new bound values:
+        # building a SELECT costs more than running it.
+        self._statements: dict[tuple[Any, ...], Select[Any]] = {}
+
+    def filter_clause(self, name: str, dialect: str) -> ColumnElement[bool]:
+        """The WHERE clause of one list filter, its value bound as `f_<name>`."""
+        column: ColumnElement[Any] = getattr(self.table, name)
+        return column == bindparam(f"f_{name}")
+
+    def filter_value(self, name: str, value: Any, dialect: str) -> Any:
+        """The value bound for `f_<name>`."""
+        return value
 
     def sort_keys(self, sort: str) -> list[SortKey]:
         descending = sort.startswith("-")
@@ -94,33 +105,71 @@ class Resource(Generic[RecordT]):
             raise not_found(self.noun)
         return record
 
-    async def list(self, session: AsyncSession, caller: Caller, params: Any) -> dict[str, Any]:
-        table = self.table
+    async def list_page(self, session: AsyncSession, caller: Caller, params: Any) -> dict[str, Any]:
+        """A page of the caller's records: a plain list, or (with updated_since) what changed."""
+        connection = await session.connection()
+        dialect = connection.dialect.name
         since = parse_updated_since(params.updated_since) if params.updated_since else None
-        mode = "sync" if since is not None else f"list:{getattr(params, 'sort', None)}"
-        if since is None:
-            keys = self.sort_keys(getattr(params, "sort", None) or self.default_sort)
-        else:
-            keys = [SortKey(table.change_seq, False, int)]  # type: ignore[arg-type]
+        sort = str(getattr(params, "sort", None) or self.default_sort)
+        mode = f"list:{sort}" if since is None else "sync"
+        keys = self.sort_keys(sort) if since is None else self.sync_keys
         position = read_cursor(params.cursor, mode, caller.change_seq, keys)
-
-        columns = [getattr(table, name) for name in self.public.model_fields]
-        labels = [f"_k{i}" for i in range(len(keys))]
-        query = select(*columns, *(k.expression.label(n) for k, n in zip(keys, labels, strict=True)))
-        query = query.where(table.user_id == caller.id, *self.filters(params))  # type: ignore[arg-type]
-        if since is None:
-            query = query.where(table.deleted_at.is_(None))  # type: ignore[union-attr]
-        elif isinstance(since, int):
-            query = query.where(table.change_seq > since)  # type: ignore[arg-type]
-        else:
-            query = query.where(table.updated_at > since)  # type: ignore[arg-type]
-        query = apply_keyset(query, keys, table.id, position, params.limit)
-        rows = (await session.execute(query)).all()
+        active = tuple(
+            name
+            for name in (*self.equal_filters, *self.other_filters)
+            if getattr(params, name) is not None
+        )
+        since_kind = None if since is None else type(since).__name__
+        shape = (dialect, mode, active, since_kind, position.values is not None)
+        statement = self._statements.get(shape)
+        if statement is None:
+            statement = self._statements[shape] = self._list_statement(
+                dialect, keys, active, since_kind, position.values is not None
+            )
+        values: dict[str, Any] = {"user_id": caller.id, "limit": params.limit + 1}
+        values |= {f"f_{n}": self.filter_value(n, getattr(params, n), dialect) for n in active}
+        if since is not None:
+            values["since"] = since
+        if position.values is not None:
+            values |= {f"k{i}": value for i, value in enumerate(position.values)}
+        # Core execution; each row arrives as the item's JSON text, rendered by the database.
+        rows = (await connection.execute(statement, values)).all()
         return {
-            "items": rows[: params.limit],
-            "next_cursor": next_cursor(rows, params.limit, mode, position.watermark, labels),
+            "items": orjson.Fragment("[" + ",".join(row[0] for row in rows[: params.limit]) + "]"),
+            "next_cursor": next_cursor(rows, params.limit, mode, position.watermark, len(keys)),
             "sync_token": sync_token(position.watermark),
         }
+
+    @property
+    def _public_names(self) -> list[str]:
+        return list(self.public.model_fields)
+
+    @property
+    def sync_keys(self) -> list[SortKey]:
+        return [SortKey(self.table.change_seq, False, parse_seq)]  # type: ignore[arg-type]
+
+    def _list_statement(
+        self,
+        dialect: str,
+        keys: Sequence[SortKey],
+        active: Sequence[str],
+        since_kind: str | None,
+        after_cursor: bool,
+    ) -> Select[Any]:
+        table = self.table
+        labels = [key.expression.label(f"_k{i}") for i, key in enumerate(keys)]
+        item = row_json(table, self._public_names, dialect).label("item")
+        query = select(item, *labels, col(table.id)).where(
+            col(table.user_id) == bindparam("user_id"),
+            *(self.filter_clause(name, dialect) for name in active),
+        )
+        if since_kind is None:
+            query = query.where(col(table.deleted_at).is_(None))
+        elif since_kind == "int":
+            query = query.where(col(table.change_seq) > bindparam("since"))
+        else:
+            query = query.where(col(table.updated_at) > bindparam("since", type_=UTCDateTime()))
+        return apply_keyset(query, keys, table.id, after_cursor)
 
     async def create_record(
         self, session: AsyncSession, caller: Caller, body: StrictInput
@@ -130,13 +179,13 @@ class Resource(Generic[RecordT]):
         values = {k: _stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
         record_id = getattr(body, "id", None)
         if record_id is not None and (existing := await session.get(self.table, record_id)):
-            if existing.user_id == caller.id and existing.deleted_at is None and self._same(
-                existing, body
+            if (
+                existing.user_id == caller.id
+                and existing.deleted_at is None
+                and self._same(existing, body)
             ):
                 return existing, False
-            raise ProblemError(
-                409, f"Another {self.noun} already has this id.", slug="id-conflict"
-            )
+            raise ProblemError(409, f"Another {self.noun} already has this id.", slug="id-conflict")
         await self.before_create(session, caller, values)
         now = utcnow()
         record = self.table(
@@ -159,7 +208,8 @@ class Resource(Generic[RecordT]):
         return record, True
 
     def _same(self, record: RecordT, body: BaseModel) -> bool:
-        sent = body.model_dump(mode="json", exclude={"id"})
+        """The re-sent fields equal the stored ones (derived, unsent fields are not compared)."""
+        sent = body.model_dump(mode="json", include=body.model_fields_set - {"id"})
         stored = self.public.model_validate(record).model_dump(mode="json", include=set(sent))
         return sent == stored
 
@@ -175,14 +225,11 @@ class Resource(Generic[RecordT]):
         seq = await next_change_seq(session, caller.id)  # serialises this user's writes
         record = await self.get(session, caller, record_id)
         check(record)
-        changes = {
-            name: _stored(value)
-            for name, value in body.model_dump(exclude_unset=True).items()
-            if getattr(record, name) != _stored(value)
-        }
+        sent = {name: _stored(value) for name, value in body.model_dump(exclude_unset=True).items()}
+        await self.before_update(session, caller, record, sent)  # sees every field sent
+        changes = {name: value for name, value in sent.items() if getattr(record, name) != value}
         if not changes:
             return record
-        await self.before_update(session, caller, record, changes)
         previous = {name: getattr(record, name) for name in changes}
         for name, value in changes.items():
             setattr(record, name, value)

@@ -10,11 +10,16 @@ from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.shared.etag import check_if_match, etag_for, not_modified
-from app.shared.pagination import page_model
+from app.shared.pagination import json_response, page_model
 from app.shared.records import OwnedRecord
 from app.shared.resource import Resource
 
-_ETAG_HEADER = {"ETag": {"description": "Strong validator for If-Match / If-None-Match.", "schema": {"type": "string"}}}
+_ETAG_HEADER = {
+    "ETag": {
+        "description": "Strong validator for If-Match / If-None-Match.",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def resource_router(
@@ -79,7 +84,7 @@ def resource_router(
         caller: CallerDep,
         session: SessionDep,
     ) -> Any:
-        return await resource.list(session, caller, params)
+        return json_response(await resource.list_page(session, caller, params))
 
     @router.get(
         "/{record_id}",

@@ -10,10 +10,11 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.core.errors import FieldError, ProblemError
 from app.users.models import User
@@ -23,9 +24,9 @@ async def next_change_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
     """Take the next change number for this user; call first in every writing request."""
     seq = await session.scalar(
         update(User)
-        .where(User.id == user_id)  # type: ignore[arg-type]
-        .values(change_seq=User.change_seq + 1)
-        .returning(User.change_seq)
+        .where(col(User.id) == user_id)
+        .values(change_seq=col(User.change_seq) + 1)
+        .returning(col(User.change_seq))
     )
     assert seq is not None, "the caller's user row exists"
     return int(seq)
@@ -56,6 +57,16 @@ def invalid_query(field: str, message: str) -> ProblemError:
     )
 
 
+MAX_SEQ = 2**63 - 1  # BIGINT
+
+
+def parse_seq(value: object) -> int:
+    """A change sequence from a token: a non-negative BIGINT, never a bool."""
+    if type(value) is not int or not 0 <= value <= MAX_SEQ:
+        raise ValueError("not a change sequence")
+    return value
+
+
 def sync_token(seq: int) -> str:
     return encode_token({"s": seq})
 
@@ -65,11 +76,13 @@ def parse_updated_since(value: str) -> int | datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        payload = decode_token(value, "updated_since")
-        seq = payload.get("s")
-        if not isinstance(seq, int) or seq < 0:
+        try:
+            return parse_seq(decode_token(value, "updated_since").get("s"))
+        except ValueError:
             raise invalid_query("updated_since", "This token is not one the API issued.") from None
-        return seq
     if moment.tzinfo is None:
         raise invalid_query("updated_since", "A timestamp needs a time zone, e.g. `Z`.")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise invalid_query("updated_since", "This timestamp is out of range.") from None

@@ -1,5 +1,7 @@
 """The caller's own account: profile, password, erase."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from app.auth.deps import CallerDep
@@ -7,6 +9,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.users import service
+from app.users.export import Export, export_user
 from app.users.models import AccountDeletion, PasswordChange, ProfileUpdate, UserPublic
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
@@ -29,9 +32,7 @@ async def get_profile(
     return UserPublic.model_validate(user)
 
 
-@router.patch(
-    "", operation_id="updateProfile", responses=problem_responses(401, 409, 412, 422)
-)
+@router.patch("", operation_id="updateProfile", responses=problem_responses(401, 409, 412, 422))
 async def update_profile(
     request: Request,
     response: Response,
@@ -59,6 +60,12 @@ async def change_password(body: PasswordChange, caller: CallerDep, session: Sess
     await service.change_password(
         session, user, body.current_password, body.new_password, caller.session_id
     )
+
+
+@router.get("/export", operation_id="exportAccount", response_model=Export)
+async def export_account(caller: CallerDep, session: SessionDep) -> Any:
+    """Every record of the caller (profile, all resources, timeline) as one JSON document."""
+    return await export_user(session, caller)
 
 
 @router.delete(

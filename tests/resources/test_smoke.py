@@ -51,7 +51,6 @@ async def test_application_flow(client):
         f"/v1/feedback-conversations/{fid}", json={"status": "planned"}, headers=h
     )
     assert r.status_code == 422, r.text
-    print(r.json())
     r = await client.get(
         f"/v1/feedback-conversations/{fid}/request-draft?format=call_script", headers=h
     )
@@ -107,3 +106,50 @@ async def test_application_flow(client):
         headers={**h, "Idempotency-Key": "k1"},
     )
     assert r3.status_code == 422
+
+
+async def test_export_and_erase(client, app):
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from app.tables import metadata
+
+    user = await register(client)
+    other = await register(client)
+    h = user["headers"]
+    r = await client.post(
+        "/v1/applications", json={"company": "Acme", "role_title": "Eng"}, headers=h
+    )
+    app_id = r.json()["id"]
+    await client.post(
+        "/v1/outcomes",
+        json={"application_id": app_id, "kind": "rejection", "received_on": "2026-11-20"},
+        headers=h,
+    )
+    await client.post(
+        "/v1/applications", json={"company": "Other", "role_title": "Eng"}, headers=other["headers"]
+    )
+    r = await client.get("/v1/me/export", headers=h)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert [a["company"] for a in doc["applications"]] == ["Acme"]
+    assert len(doc["timeline"]) == 2 and len(doc["outcomes"]) == 1
+    r = await client.request("DELETE", "/v1/me", json={"password": "wrong password!"}, headers=h)
+    assert r.status_code == 403
+    r = await client.request(
+        "DELETE", "/v1/me", json={"password": "correct horse battery"}, headers=h
+    )
+    assert r.status_code == 204
+    assert (await client.get("/v1/applications", headers=h)).status_code == 401
+    async with app.state.engine.connect() as c:
+        for table in metadata.sorted_tables:
+            column = table.c.get("user_id") if table.name != "users" else table.c.id
+            count = await c.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(column == uuid.UUID(user["user"]["id"]))
+            )
+            assert count == 0, table.name
+    r = await client.get("/v1/applications", headers=other["headers"])
+    assert len(r.json()["items"]) == 1

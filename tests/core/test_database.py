@@ -1,0 +1,89 @@
+"""The database the app talks to: SQLite tuned for a web server, and migrations that agree
+with the models and can be walked down and up again."""
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from alembic import command
+from app.core.config import Settings
+from app.core.db import create_engine
+from app.tables import metadata
+from tests.conftest import POSTGRES_URL, _admin, alembic_config, make_settings
+
+
+@pytest.fixture
+def fresh_settings(settings: Settings, tmp_path) -> Iterator[Settings]:
+    """Settings for an empty database of the same kind as the test run's, dropped afterwards."""
+    if settings.is_sqlite:
+        yield make_settings(f"sqlite:///{tmp_path / 'fresh.db'}", tmp_path)
+        return
+    assert POSTGRES_URL is not None
+    name = f"rebound_fresh_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_settings(f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}", tmp_path)
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def table_names(settings: Settings) -> set[str]:
+    async def read() -> set[str]:
+        engine = create_engine(settings)
+        try:
+            async with engine.connect() as connection:
+                names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        finally:
+            await engine.dispose()
+        return set(names) - {"alembic_version"}
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize(
+    ("pragma", "expected"),
+    [("journal_mode", "wal"), ("foreign_keys", 1), ("busy_timeout", 5000)],
+)
+async def test_sqlite_connections_are_tuned(app, settings, pragma, expected):
+    if not settings.is_sqlite:
+        pytest.skip("SQLite only")
+
+    async with app.state.engine.connect() as connection:
+        value = await connection.scalar(text(f"PRAGMA {pragma}"))
+
+    assert value == expected
+
+
+async def test_the_migrations_match_the_models(app):
+    def differences(connection):
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "render_as_batch": connection.dialect.name == "sqlite",
+                "compare_type": True,
+                "compare_server_default": True,
+            },
+        )
+        return compare_metadata(context, metadata)
+
+    async with app.state.engine.connect() as connection:
+        diff = await connection.run_sync(differences)
+
+    assert diff == []
+
+
+def test_the_migrations_go_down_to_base_and_up_to_head_again(fresh_settings):
+    config = alembic_config(fresh_settings)
+    command.upgrade(config, "head")
+    assert table_names(fresh_settings) == {table.name for table in metadata.sorted_tables}
+
+    command.downgrade(config, "base")
+    assert table_names(fresh_settings) == set()
+
+    command.upgrade(config, "head")
+    assert table_names(fresh_settings) == {table.name for table in metadata.sorted_tables}
