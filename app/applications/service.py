@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, String, bindparam, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, String, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import (
@@ -21,7 +21,8 @@ from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError
 from app.shared.pagination import SortKey, parse_date
 from app.shared.resource import Resource, touch
-from app.shared.tags import has_tag, tag_value
+from app.shared.search import matches_substring, substring_pattern
+from app.shared.tags import list_contains, member_value
 
 # Undated applications sort before every dated one (valid dates start in 1970).
 _NO_DATE = literal(date(1900, 1, 1), Date)
@@ -97,20 +98,16 @@ class Applications(Resource[Application]):
 
     def filter_clause(self, name: str, dialect: str) -> ColumnElement[bool]:
         if name == "tag":
-            return has_tag(Application.tags, dialect)
+            return list_contains(Application.tags, "f_tag", dialect)
         if name == "q":
-            pattern: Any = bindparam("f_q")
-            return or_(
-                func.lower(Application.company).like(pattern, escape="\\"),
-                func.lower(Application.role_title).like(pattern, escape="\\"),
-            )
+            return matches_substring([Application.company, Application.role_title], "f_q")
         return super().filter_clause(name, dialect)
 
     def filter_value(self, name: str, value: Any, dialect: str) -> Any:
         if name == "tag":
-            return tag_value(value, dialect)
+            return member_value(value, dialect)
         if name == "q":
-            return f"%{_escape_like(value.lower())}%"
+            return substring_pattern(value)
         return value
 
     def sort_keys(self, sort: str) -> list[SortKey]:
@@ -121,9 +118,7 @@ class Applications(Resource[Application]):
         if name == "applied_on":
             expression = func.coalesce(Application.applied_on, _NO_DATE)
             return [SortKey(expression, descending, parse_date)]
-        return super().sort_keys("-updated_at" if descending else "updated_at")
-
-    sorts = {"-updated_at": "updated_at", "updated_at": "updated_at"}
+        return super().sort_keys(sort)
 
     async def before_update(
         self, session: AsyncSession, caller: Caller, record: Application, changes: dict[str, Any]
@@ -167,10 +162,6 @@ class Applications(Resource[Application]):
         from app.applications.dependents import delete_dependents
 
         await delete_dependents(session, caller, record.id, seq)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 applications = Applications()

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
     @field_validator("database_url")
     @classmethod

@@ -84,8 +84,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     return create_async_engine(
         settings.async_database_url,
+        # A fixed pool: overflow connections would be opened and closed under load, and a
+        # PostgreSQL connection costs more to open than a request costs to serve.
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=1800,
     )
 
@@ -96,7 +99,10 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for GET requests: each statement autocommits, so a read costs no BEGIN and
-    COMMIT round trips. Reads that must agree are ordered instead (see app/shared/sync.py)."""
+    COMMIT round trips. Reads that must agree are ordered instead (see app/shared/sync.py).
+    SQLite's driver never opens a transaction for a SELECT, so it needs no switch."""
+    if engine.dialect.name == "sqlite":
+        return create_sessionmaker(engine)
     return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
 
@@ -106,8 +112,11 @@ _SAFE_METHODS = frozenset({"GET", "HEAD"})
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler returned, roll back when it raised."""
     state = request.app.state
-    sessions = state.read_sessionmaker if request.method in _SAFE_METHODS else state.sessionmaker
-    async with sessions() as session:
+    if request.method in _SAFE_METHODS:
+        async with state.read_sessionmaker() as session:
+            yield session  # autocommit: nothing to commit or roll back
+        return
+    async with state.sessionmaker() as session:
         try:
             yield session
             await session.commit()

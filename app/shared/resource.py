@@ -23,6 +23,7 @@ from app.shared.pagination import (
     SortKey,
     apply_keyset,
     next_cursor,
+    parse_datetime,
     read_cursor,
 )
 from app.shared.records import OwnedRecord, PartialUpdate, RecordPublic, StrictInput
@@ -40,7 +41,6 @@ class Resource(Generic[RecordT]):
     update: type[PartialUpdate]
     params: type[ListParams] = ListParams
     noun: ClassVar[str]  # "application": used in messages
-    sorts: ClassVar[dict[str, str]] = {"-updated_at": "updated_at"}  # name -> column
     default_sort: ClassVar[str] = "-updated_at"
 
     # --- hooks -----------------------------------------------------------------------
@@ -93,9 +93,8 @@ class Resource(Generic[RecordT]):
         return value
 
     def sort_keys(self, sort: str) -> list[SortKey]:
-        descending = sort.startswith("-")
-        column = getattr(self.table, self.sorts[sort])
-        return [SortKey(column, descending, _parser_for(column))]
+        """The keyset of a list order; every resource sorts by recency (`-updated_at`)."""
+        return [SortKey(self.table.updated_at, sort.startswith("-"), parse_datetime)]  # type: ignore[arg-type]
 
     # --- operations --------------------------------------------------------------------
     async def get(self, session: AsyncSession, caller: Caller, record_id: uuid.UUID) -> RecordT:
@@ -291,17 +290,6 @@ async def require_owned(
 def _stored(value: Any) -> Any:
     """A value as its column stores it: lists and objects become JSON-ready data."""
     return to_jsonable_python(value) if isinstance(value, list | dict) else value
-
-
-def _parser_for(column: Any) -> Any:
-    from app.shared.pagination import parse_date, parse_datetime
-
-    python_type = column.type.python_type
-    if python_type is datetime:
-        return parse_datetime
-    if python_type.__name__ == "date":
-        return parse_date
-    return python_type
 
 
 __all__: Sequence[str] = ["Resource", "require_owned", "soft_delete_where", "touch"]
