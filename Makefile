@@ -36,19 +36,77 @@ test-postgres: install
 	fi
 
 lint: install
-	$(BIN)/ruff format --check app tests alembic
-	$(BIN)/ruff check app tests alembic
-	$(BIN)/mypy app
+	$(BIN)/ruff format --check app tests alembic examples
+	$(BIN)/ruff check app tests alembic examples
+	$(BIN)/mypy app examples
 
 format: install
-	$(BIN)/ruff format app tests alembic
-	$(BIN)/ruff check --fix app tests alembic
+	$(BIN)/ruff format app tests alembic examples
+	$(BIN)/ruff check --fix app tests alembic examples
 
 openapi: install
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
 
 bench: install
 	$(BIN)/python -m tests.bench.run
+
+# Schemathesis against a live server (fresh SQLite database, free port): every operation,
+# authenticated, every check, phases examples, coverage, fuzzing and stateful. Tune with
+# CONTRACT_MAX_EXAMPLES, CONTRACT_WORKERS, CONTRACT_SEED (see tests/contract/run_schemathesis.py).
+.PHONY: contract
+contract: install
+	$(BIN)/python -m tests.contract.run_schemathesis
+
+# Redocly CLI, pinned in tools/openapi-lint, on openapi/openapi.json: no errors, no warnings.
+OPENAPI_LINT := tools/openapi-lint
+OPENAPI_LINT_STAMP := $(OPENAPI_LINT)/node_modules/.installed-$(shell cksum < $(OPENAPI_LINT)/package-lock.json | cut -d' ' -f1)
+
+.PHONY: lint-openapi
+$(OPENAPI_LINT_STAMP): $(OPENAPI_LINT)/package-lock.json
+	cd $(OPENAPI_LINT) && npm ci --no-audit --no-fund
+	touch $(OPENAPI_LINT_STAMP)
+
+lint-openapi: $(OPENAPI_LINT_STAMP)
+	cd $(OPENAPI_LINT) && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent lint
+
+# The TypeScript client in clients/typescript: openapi-typescript types + openapi-fetch calls, as
+# a React Native app builds them from openapi/openapi.json. Needs node 20+ and npm.
+CLIENT_TS := clients/typescript
+CLIENT_TS_STAMP := $(CLIENT_TS)/node_modules/.installed-$(shell cksum < $(CLIENT_TS)/package-lock.json | cut -d' ' -f1)
+
+.PHONY: client-ts client-ts-generate client-ts-scenario
+
+$(CLIENT_TS_STAMP): $(CLIENT_TS)/package-lock.json
+	cd $(CLIENT_TS) && npm ci --no-audit --no-fund
+	touch $(CLIENT_TS_STAMP)
+
+# The committed types match openapi/openapi.json, and the client type-checks against them.
+client-ts: $(CLIENT_TS_STAMP)
+	@cd $(CLIENT_TS) && npm run --silent check:generated || { \
+		echo "$(CLIENT_TS)/src/schema.d.ts is stale: run 'make client-ts-generate', then 'make client-ts'"; exit 1; }
+	cd $(CLIENT_TS) && npm run --silent typecheck
+
+# Rewrites src/schema.d.ts from openapi/openapi.json (after `make openapi`).
+client-ts-generate: $(CLIENT_TS_STAMP)
+	cd $(CLIENT_TS) && npm run --silent generate
+
+# The client's scenario against a live server (fresh SQLite database, free port).
+client-ts-scenario: install $(CLIENT_TS_STAMP)
+	$(BIN)/python -m tests.live_server npm --prefix $(CLIENT_TS) run --silent scenario
+
+# Swagger UI (/docs) and ReDoc (/redoc) in a real browser: Debian's chromium, driven by
+# Playwright from requirements.lock (never `playwright install`: it downloads a browser).
+# Installs chromium with apt-get (as root, like CI) when it is missing.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: browser-test
+
+browser-test: install
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "$(CHROMIUM) is missing: installing Debian's chromium"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
+	$(BIN)/pytest -q -m browser tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

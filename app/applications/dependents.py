@@ -1,4 +1,4 @@
-"""Deleting an application tombstones everything recorded about it."""
+"""Deleting an application tombstones everything recorded about it, and unlinks contacts."""
 
 import uuid
 
@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.deps import Caller
+from app.contacts.service import forget_application
 from app.feedback.models import FeedbackConversation
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome
@@ -26,3 +27,4 @@ async def delete_dependents(
             seq,
             col(table.application_id) == application_id,
         )
+    await forget_application(session, caller, application_id, seq)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field as PydanticField
 from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Date, Index, String
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +21,7 @@ from app.shared.records import (
     StrictInput,
     owned_indexes,
     same_user_reference,
+    with_example,
 )
 
 
@@ -97,10 +99,29 @@ class Application(OwnedRecord, table=True):
 def _salary_range(model: SQLModel) -> None:
     low, high = getattr(model, "salary_min", None), getattr(model, "salary_max", None)
     if low is not None and high is not None and low > high:
-        raise ValueError("salary_min cannot be above salary_max.")
+        # The code PATCH uses too (see service.py): a rule JSON Schema cannot state.
+        raise PydanticCustomError("salary_range", "salary_min cannot be above salary_max.")
 
 
 class ApplicationCreate(ApplicationFields, StrictInput):
+    model_config = with_example(
+        {
+            "company": "Globex",
+            "role_title": "Platform engineer",
+            "job_url": "https://globex.example/jobs/42",
+            "work_mode": "hybrid",
+            "source": "referral",
+            "referrer": "Hank Scorpio",
+            "salary_min": 80000,
+            "salary_max": 95000,
+            "currency": "EUR",
+            "stage": "applied",
+            "applied_on": "2026-10-01",
+            "interest": 4,
+            "tags": ["platform", "berlin"],
+        }
+    )
+
     id: uuid.UUID | None = PydanticField(
         default=None, description="Optional client-generated id (offline-first clients)."
     )

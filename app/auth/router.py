@@ -1,8 +1,8 @@
 """Registration, sign-in with the OAuth2 password form, refresh and logout."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
@@ -14,6 +14,31 @@ from app.users.models import UserPublic, UserRegister
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 _NO_STORE = {"Cache-Control": "no-store"}
+
+
+class PasswordForm(OAuth2PasswordRequestForm):
+    """The OAuth2 password form, its rules stated in the schema: `username` and `password`
+    are not empty (an empty form value counts as missing), `grant_type` is `password`, and
+    no field is nullable (a form has no null)."""
+
+    def __init__(
+        self,
+        *,
+        grant_type: Annotated[Literal["password"], Form()] = "password",
+        username: Annotated[str, Form(min_length=1, description="The account's email.")],
+        password: Annotated[str, Form(min_length=1, json_schema_extra={"format": "password"})],
+        scope: Annotated[str, Form()] = "",
+        client_id: Annotated[str, Form()] = "",
+        client_secret: Annotated[str, Form(json_schema_extra={"format": "password"})] = "",
+    ) -> None:
+        super().__init__(
+            grant_type=grant_type,
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id or None,
+            client_secret=client_secret or None,
+        )
 
 
 @router.post(
@@ -36,7 +61,7 @@ async def register(
 async def create_token(
     request: Request,
     response: Response,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[PasswordForm, Depends()],
     session: SessionDep,
 ) -> TokenPair:
     """Sign in with the OAuth2 password form (`username` is the email)."""

@@ -53,6 +53,8 @@ async def register(session: AsyncSession, body: UserRegister) -> User:
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
     """The user, or 401 with the same body and comparable time for unknown email or password."""
+    if "\x00" in email:  # no account has it, and PostgreSQL cannot compare text holding it
+        email = ""
     user = await session.scalar(select(User).where(User.email == normalise_email(email)))  # type: ignore[arg-type]
     if not await verify_password(password, user.password_hash if user else None) or user is None:
         raise ProblemError(401, BAD_CREDENTIALS, slug="invalid-credentials")

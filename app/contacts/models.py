@@ -5,7 +5,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import EmailStr
+from pydantic import AfterValidator, EmailStr
 from pydantic import Field as PydanticField
 from sqlalchemy import Date, Index, String
 from sqlmodel import Field, SQLModel
@@ -32,7 +32,16 @@ class Relationship(StrEnum):
 
 
 Links = Annotated[list[Url], PydanticField(max_length=10)]
-ApplicationIds = Annotated[list[uuid.UUID], PydanticField(max_length=50)]
+
+
+def _first_of_each(ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Each id once, in the order first sent: a repeated link means nothing more."""
+    return list(dict.fromkeys(ids))
+
+
+ApplicationIds = Annotated[
+    list[uuid.UUID], PydanticField(max_length=50), AfterValidator(_first_of_each)
+]
 Phone = Annotated[str, PydanticField(max_length=40, pattern=r"^[0-9+()./ -]{3,40}$")]
 
 
@@ -101,7 +110,8 @@ class ContactUpdate(PartialUpdate):
 
 
 class ContactPublic(ContactFields, RecordPublic):
-    pass
+    """A person met along the way. Deleting a contact keeps the feedback conversations with
+    them: each loses the link (`contact_id` becomes null) and keeps its `contact_name`."""
 
 
 class ContactParams(ListParams):

@@ -147,8 +147,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        # FastAPI's answer to a body that is not UTF-8: the same 422 as any other bad JSON.
+        return problem_response(
+            422,
+            "The request is not valid: see `errors`.",
+            slug="validation-error",
+            instance=request.url.path,
+            errors=[
+                FieldError(
+                    field="body", message=_QUOTING_ERRORS["json_invalid"], code="json_invalid"
+                )
+            ],
+        )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this path."

@@ -5,14 +5,25 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, EmailStr
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Date, String
 from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.guidance.catalogue import FEEDBACK_QUESTION_KEYS
-from app.shared.fields import Answer, Day, Moment, Name, ShortText, Text
+from app.shared.fields import (
+    Answer,
+    Day,
+    Documented,
+    Email,
+    Moment,
+    Name,
+    ShortText,
+    Text,
+    one_per_key,
+)
 from app.shared.pagination import ListParams
 from app.shared.records import (
     OwnedRecord,
@@ -60,14 +71,17 @@ def _one_per_question(answers: list["FeedbackAnswer"]) -> list["FeedbackAnswer"]
 
 
 class FeedbackAnswer(StrictInput):
-    question_key: Annotated[str, AfterValidator(_known_question)] = PydanticField(
-        examples=["prepare_better"]
-    )
+    question_key: Annotated[
+        str, AfterValidator(_known_question), Documented(enum=sorted(FEEDBACK_QUESTION_KEYS))
+    ] = PydanticField(examples=["prepare_better"])
     answer: Answer
 
 
 Answers = Annotated[
-    list[FeedbackAnswer], PydanticField(max_length=20), AfterValidator(_one_per_question)
+    list[FeedbackAnswer],
+    PydanticField(max_length=20),
+    AfterValidator(_one_per_question),
+    one_per_key("question_key", FEEDBACK_QUESTION_KEYS),
 ]
 
 
@@ -102,9 +116,16 @@ class FeedbackFields(SQLModel):
     outcome_id: uuid.UUID | None = PydanticField(
         default=None, description="The outcome (of the same application) this is about."
     )
+    contact_id: uuid.UUID | None = PydanticField(
+        default=None,
+        description=(
+            "The contact (GET /v1/contacts) this conversation is with. Deleting the contact "
+            "unlinks it (null here); the conversation keeps its contact_name."
+        ),
+    )
     contact_name: Name
     contact_role: ShortText | None = None
-    contact_email: EmailStr | None = PydanticField(default=None, max_length=320)
+    contact_email: Email | None = None
     channel: FeedbackChannel = FeedbackChannel.phone
     status: FeedbackStatus = FeedbackStatus.planned
     requested_on: Day | None = None
@@ -120,8 +141,34 @@ class FeedbackFields(SQLModel):
 
 
 class FeedbackConversationCreate(FeedbackFields, StrictInput):
+    # The rule of `_named_or_linked`, stated in the schema: a name, or a contact to take it from.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["contact_name"], "properties": {"contact_name": {"type": "string"}}},
+                {"required": ["contact_id"], "properties": {"contact_id": {"type": "string"}}},
+            ]
+        },
+    )
+
     id: uuid.UUID | None = None
     application_id: uuid.UUID
+    contact_name: Name | None = PydanticField(  # type: ignore[assignment]
+        default=None,
+        validate_default=True,
+        description=(
+            "Required unless `contact_id` is given; then it defaults to the contact's name "
+            "(and `contact_role`, `contact_email` to the contact's)."
+        ),
+    )
+
+    @field_validator("contact_name")
+    @classmethod
+    def _named_or_linked(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("contact_id") is None:
+            raise PydanticCustomError("missing", "Field required unless contact_id is given.")
+        return value
 
 
 class FeedbackConversationUpdate(PartialUpdate):
@@ -130,9 +177,12 @@ class FeedbackConversationUpdate(PartialUpdate):
     )
 
     outcome_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = PydanticField(
+        default=None, description="Link a contact (its details fill the ones not sent), or null."
+    )
     contact_name: Name | None = None
     contact_role: ShortText | None = None
-    contact_email: EmailStr | None = PydanticField(default=None, max_length=320)
+    contact_email: Email | None = None
     channel: FeedbackChannel | None = None
     status: FeedbackStatus | None = None
     requested_on: Day | None = None
@@ -152,6 +202,7 @@ class FeedbackConversationPublic(FeedbackFields, RecordPublic):
 class FeedbackConversationParams(ListParams):
     application_id: uuid.UUID | None = None
     outcome_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
     status: FeedbackStatus | None = None
 
 

@@ -19,6 +19,7 @@ from app.shared.records import (
     StrictInput,
     owned_indexes,
     same_user_reference,
+    with_example,
 )
 
 
@@ -65,6 +66,17 @@ class InterviewFields(SQLModel):
 
 
 class InterviewCreate(InterviewFields, StrictInput):
+    model_config = with_example(
+        {
+            "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
+            "kind": "technical",
+            "scheduled_at": "2026-10-14T13:00:00Z",
+            "interviewers": [{"name": "Dana Park", "role": "Staff engineer"}],
+            "self_rating": 3,
+            "notes": "System design: a rate limiter. Ran out of time on the failure modes.",
+        }
+    )
+
     id: uuid.UUID | None = None
     application_id: uuid.UUID
 

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList
 from app.guidance.catalogue import REASON_KEYS
-from app.shared.fields import Answer, Day, Money, Score
+from app.shared.fields import Answer, Day, Documented, Money, Score, one_per_key
 from app.shared.pagination import ListParams
 from app.shared.records import (
     OwnedRecord,
@@ -21,6 +21,7 @@ from app.shared.records import (
     StrictInput,
     owned_indexes,
     same_user_reference,
+    with_example,
 )
 
 
@@ -68,16 +69,23 @@ def _one_per_key(reasons: list["OutcomeReason"]) -> list["OutcomeReason"]:
 
 
 class OutcomeReason(StrictInput):
-    key: Annotated[str, AfterValidator(_known_reason)] = PydanticField(
-        description="A key of the reason taxonomy (GET /v1/guidance/reasons).",
-        examples=["stronger_candidate"],
+    key: Annotated[str, AfterValidator(_known_reason), Documented(enum=sorted(REASON_KEYS))] = (
+        PydanticField(
+            description="A key of the reason taxonomy (GET /v1/guidance/reasons).",
+            examples=["stronger_candidate"],
+        )
     )
     source: ReasonSource = PydanticField(
         description="`stated` by the company, or only `suspected` by the user."
     )
 
 
-Reasons = Annotated[list[OutcomeReason], PydanticField(max_length=10), AfterValidator(_one_per_key)]
+Reasons = Annotated[
+    list[OutcomeReason],
+    PydanticField(max_length=10),
+    AfterValidator(_one_per_key),
+    one_per_key("key", REASON_KEYS),
+]
 OFFER_FIELDS = ("offer_salary", "offer_deadline")
 
 
@@ -117,6 +125,22 @@ class OutcomeFields(SQLModel):
 
 
 class OutcomeCreate(OutcomeFields, StrictInput):
+    model_config = with_example(
+        {
+            "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
+            "kind": "rejection",
+            "received_on": "2026-10-20",
+            "channel": "email",
+            "stated_reason": "We went with a candidate with more Kubernetes experience.",
+            "reasons": [
+                {"key": "stronger_candidate", "source": "stated"},
+                {"key": "experience_gap", "source": "suspected"},
+            ],
+            "feedback_offered": True,
+            "disappointment": 7,
+        }
+    )
+
     id: uuid.UUID | None = None
     application_id: uuid.UUID
 

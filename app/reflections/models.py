@@ -12,7 +12,15 @@ from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList
 from app.guidance.catalogue import REFLECTION_PROMPT_KEYS
-from app.shared.fields import Answer, Day, ListItem, NextStepText, Score
+from app.shared.fields import (
+    Answer,
+    Day,
+    Documented,
+    ListItem,
+    NextStepText,
+    Score,
+    one_per_key,
+)
 from app.shared.pagination import ListParams
 from app.shared.records import (
     OwnedRecord,
@@ -21,6 +29,7 @@ from app.shared.records import (
     StrictInput,
     owned_indexes,
     same_user_reference,
+    with_example,
 )
 
 
@@ -52,9 +61,9 @@ def _one_per_prompt(answers: list["PromptAnswer"]) -> list["PromptAnswer"]:
 
 
 class PromptAnswer(StrictInput):
-    prompt_key: Annotated[str, AfterValidator(_known_prompt)] = PydanticField(
-        examples=["what_learned"]
-    )
+    prompt_key: Annotated[
+        str, AfterValidator(_known_prompt), Documented(enum=sorted(REFLECTION_PROMPT_KEYS))
+    ] = PydanticField(examples=["what_learned"])
     answer: Answer
 
 
@@ -65,7 +74,10 @@ class NextStep(StrictInput):
 
 
 PromptAnswers = Annotated[
-    list[PromptAnswer], PydanticField(max_length=30), AfterValidator(_one_per_prompt)
+    list[PromptAnswer],
+    PydanticField(max_length=30),
+    AfterValidator(_one_per_prompt),
+    one_per_key("prompt_key", REFLECTION_PROMPT_KEYS),
 ]
 Items = Annotated[list[ListItem], PydanticField(max_length=20)]
 NextSteps = Annotated[list[NextStep], PydanticField(max_length=20)]
@@ -107,6 +119,20 @@ class ReflectionFields(SQLModel):
 
 
 class ReflectionCreate(ReflectionFields, StrictInput):
+    model_config = with_example(
+        {
+            "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
+            "answers": [{"prompt_key": "what_learned", "answer": "Design questions need a plan."}],
+            "went_well": ["The coding round"],
+            "to_improve": ["Failure modes in system design"],
+            "gratitude": ["Dana's honest feedback"],
+            "mood": 6,
+            "diagnosis": "in_person",
+            "still_want_similar_roles": "yes",
+            "next_steps": [{"text": "Practise two system design mocks", "due_on": "2026-11-01"}],
+        }
+    )
+
     id: uuid.UUID | None = None
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import orjson
 from fastapi import Response
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, bindparam, tuple_
 
 from app.shared.sync import decode_token, encode_token, invalid_query, parse_seq
@@ -31,6 +32,14 @@ class ListParams(BaseModel):
             "timestamp). Returns what changed since, tombstones included, in change order."
         ),
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """Filters reach the database as text, which cannot hold U+0000 in PostgreSQL."""
+        if isinstance(value, str) and "\x00" in value:
+            raise PydanticCustomError("nul_character", "Text cannot contain the character U+0000.")
+        return value
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
+from app.shared.json_input import check_json_value
 
 
 class OwnedRecord(SQLModel):
@@ -42,14 +43,43 @@ def same_user_reference(table: str, column: str) -> ForeignKeyConstraint:
 
 
 class StrictInput(SQLModel):
-    """Request bodies: unknown fields are an error."""
+    """Request bodies: unknown fields are an error, and every value must already have the
+    JSON type its field documents (see app/shared/json_input.py)."""
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_type(cls, value: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None
+        check_json_value(cls.model_fields[info.field_name].annotation, value, cls.__name__)
+        return value
+
+
+def with_example(example: dict[str, Any]) -> ConfigDict:
+    """The config of a request body that /docs and /redoc show filled in with `example`
+    (Schemathesis sends it too). No nulls: FastAPI drops them from the document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+def _not_nullable(schema: dict[str, Any], model: type[Any]) -> None:
+    """Document the fields of `not_null` as optional but never null."""
+    for name in getattr(model, "not_null", ()):
+        field = schema.get("properties", {}).get(name)
+        if not field or "anyOf" not in field:
+            continue
+        options = [option for option in field.pop("anyOf") if option != {"type": "null"}]
+        field.pop("default", None)
+        if len(options) == 1:
+            field.update(options[0])
+        else:
+            field["anyOf"] = options
 
 
 class PartialUpdate(StrictInput):
     """PATCH bodies: every field optional, but `null` only where the field is nullable."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_not_nullable)
     not_null: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*")
@@ -64,6 +94,10 @@ class PartialUpdate(StrictInput):
 
 
 class RecordPublic(SQLModel):
+    # Responses always carry every field: say so in the schema, so generated clients get
+    # non-optional types (request schemas keep their defaults optional).
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # type: ignore[assignment]
+
     id: uuid.UUID
     created_at: datetime
     updated_at: datetime

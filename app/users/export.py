@@ -5,11 +5,13 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from app.applications.models import ApplicationPublic, StageChange, StageChangePublic
+from app.applications.models import Application, ApplicationPublic, StageChange, StageChangePublic
 from app.applications.service import applications
 from app.auth.deps import Caller
+from app.contacts.models import ContactPublic
+from app.contacts.service import contacts
 from app.core.db import utcnow
 from app.feedback.models import FeedbackConversationPublic
 from app.feedback.service import feedback_conversations
@@ -32,6 +34,7 @@ RESOURCES: dict[str, Resource[Any]] = {
     "outcomes": outcomes,
     "feedback_conversations": feedback_conversations,
     "reflections": reflections,
+    "contacts": contacts,
 }
 
 
@@ -46,6 +49,7 @@ class Export(SQLModel):
     outcomes: list[OutcomePublic]
     feedback_conversations: list[FeedbackConversationPublic]
     reflections: list[ReflectionPublic]
+    contacts: list[ContactPublic]
 
 
 async def _live_rows(session: AsyncSession, caller: Caller, resource: Resource[Any]) -> list[Any]:
@@ -66,7 +70,10 @@ async def export_user(session: AsyncSession, caller: Caller) -> dict[str, Any]:
         document[name] = await _live_rows(session, caller, resource)
     timeline = await session.scalars(
         select(StageChange)
-        .where(StageChange.user_id == caller.id)  # type: ignore[arg-type]
+        .join(Application, col(Application.id) == col(StageChange.application_id))
+        .where(  # the timelines of the live applications the document holds
+            col(StageChange.user_id) == caller.id, col(Application.deleted_at).is_(None)
+        )
         .order_by(StageChange.changed_at, StageChange.id)  # type: ignore[arg-type]
     )
     document["timeline"] = list(timeline)

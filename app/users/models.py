@@ -2,17 +2,23 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import EmailStr, field_validator
+from pydantic import field_validator
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
-from app.shared.records import PartialUpdate, StrictInput
+from app.shared.fields import Documented, Email
+from app.shared.records import PartialUpdate, StrictInput, with_example
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 _TIMEZONES = frozenset(available_timezones())
+
+
+# Listed in the schema, so that a client knows before sending which names are accepted.
+TimeZoneName = Annotated[str, Documented(enum=sorted(_TIMEZONES))]
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -39,7 +45,7 @@ class User(SQLModel, table=True):
 
 class ProfileFields(StrictInput):
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
-    timezone: str = Field(
+    timezone: TimeZoneName = Field(
         default="UTC", max_length=64, description="IANA zone, e.g. `Europe/Berlin`."
     )
     weekly_goal: int | None = Field(
@@ -50,16 +56,26 @@ class ProfileFields(StrictInput):
 
 
 class UserRegister(ProfileFields):
-    email: EmailStr = Field(max_length=320)
+    model_config = with_example(  # type: ignore[assignment]
+        {
+            "email": "dana@example.com",
+            "password": "correct horse battery",
+            "display_name": "Dana",
+            "timezone": "Europe/Berlin",
+            "weekly_goal": 5,
+        }
+    )
+
+    email: Email
     password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class ProfileUpdate(PartialUpdate):
     not_null = frozenset({"email", "timezone"})
 
-    email: EmailStr | None = Field(default=None, max_length=320)
+    email: Email | None = None
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: TimeZoneName | None = Field(default=None, max_length=64)
     weekly_goal: int | None = Field(default=None, ge=0, le=100)
 
     _known_timezone = field_validator("timezone")(_check_timezone)

@@ -1,8 +1,8 @@
 """The caller's own account: profile, password, erase."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
@@ -10,6 +10,7 @@ from app.core.errors import problem_responses
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.users import service
 from app.users.export import Export, export_user
+from app.users.importing import ImportDocument, ImportReport, import_document
 from app.users.models import AccountDeletion, PasswordChange, ProfileUpdate, UserPublic
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
@@ -66,6 +67,32 @@ async def change_password(body: PasswordChange, caller: CallerDep, session: Sess
 async def export_account(caller: CallerDep, session: SessionDep) -> Any:
     """Every record of the caller (profile, all resources, timeline) as one JSON document."""
     return await export_user(session, caller)
+
+
+@router.post(
+    "/import",
+    operation_id="importAccount",
+    responses=problem_responses(401, 404, 409, 413, 422),
+)
+async def import_account(
+    body: ImportDocument,
+    caller: CallerDep,
+    session: SessionDep,
+    dry_run: Annotated[
+        bool, Query(description="Check and count what would change, and write nothing.")
+    ] = False,
+) -> ImportReport:
+    """Restore an export document (GET /v1/me/export) into the caller's account.
+
+    Idempotent: records keep their ids and `created_at`, new ones are created, changed ones
+    updated (`version` +1, `updated_at` now), equal ones left alone, so importing the same
+    document again reports everything `unchanged`. Records of the caller's that the document
+    does not hold are kept. The profile's display name, time zone and weekly goal are restored;
+    its id and email are not. An id held by another account answers 409, a reference to a
+    record neither in the document nor the caller's 404, a record POST would refuse 422; in
+    every case nothing is written.
+    """
+    return await import_document(session, caller, body, dry_run=dry_run)
 
 
 @router.delete(

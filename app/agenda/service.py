@@ -1,0 +1,626 @@
+"""Build the agenda: one query per rule, filtered, ordered, counted and capped in the database,
+then merged in date order. `now` is a parameter so the rules can be checked at any moment."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Row,
+    Select,
+    and_,
+    column,
+    exists,
+    func,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlmodel import col
+
+from app.agenda.models import (
+    Agenda,
+    AgendaCounts,
+    AgendaItem,
+    AgendaKind,
+    AgendaParams,
+    RecordLink,
+    RecordType,
+)
+from app.applications.models import Application, Stage
+from app.auth.deps import Caller
+from app.contacts.models import Contact
+from app.core.db import UTCDateTime
+from app.feedback.models import FeedbackConversation, FeedbackStatus
+from app.interviews.models import Interview
+from app.outcomes.models import Outcome, OutcomeKind
+from app.reflections.models import Reflection
+from app.users.models import User
+
+# Applications that are still waiting on the company; later stages are not "no news".
+OPEN_STAGES = (Stage.applied, Stage.screening, Stage.interviewing)
+
+# Outcomes worth a reflection: every "no" and every withdrawal (was the role really wanted?).
+# Offers are celebrated, not diagnosed; on_hold is not final yet, so it waits for the outcome
+# that follows it.
+REFLECT_ON = (OutcomeKind.rejection, OutcomeKind.ghosted, OutcomeKind.withdrawn)
+
+_INTERVIEW_LABELS = {
+    "phone_screen": "Phone screen",
+    "technical": "Technical interview",
+    "behavioral": "Behavioural interview",
+    "case": "Case interview",
+    "panel": "Panel interview",
+    "onsite": "On-site interview",
+    "final": "Final interview",
+    "other": "Interview",
+}
+
+# A SELECT of any columns (Select is generic over the tuple of its column types).
+AnySelect = Select[*tuple[Any, ...]]
+
+_OUTCOME_NOUNS = {
+    "rejection": "rejection",
+    "ghosted": "ghosting",
+    "withdrawn": "withdrawal",
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """When the agenda is read, in the user's zone, and the limits every rule compares with."""
+
+    user_id: uuid.UUID
+    zone: ZoneInfo
+    now: datetime
+    today: date
+    last_day: date  # the horizon's last day (today + horizon_days)
+    window_end: datetime  # the first instant after the horizon, UTC
+    params: AgendaParams
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+
+def start_of(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of `day` in `zone`, in UTC."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _title(company: str | None, role_title: str | None) -> str:
+    return f"{company} — {role_title}" if company and role_title else company or role_title or ""
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _counted(statement: AnySelect, limit: int) -> AnySelect:
+    """The statement capped at `limit` rows, each carrying the uncapped total (a window)."""
+    return statement.add_columns(func.count().over().label("total")).limit(limit)
+
+
+async def _rows(
+    connection: AsyncConnection, statement: AnySelect, limit: int
+) -> tuple[Sequence[Row[Any]], int]:
+    rows = (await connection.execute(_counted(statement, limit))).all()
+    return rows, rows[0].total if rows else 0
+
+
+def _live_application(reference: Any) -> ColumnElement[bool]:
+    return and_(col(Application.id) == reference, col(Application.deleted_at).is_(None))
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+async def feedback_awaiting_answer(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    wait = at.params.feedback_wait_days
+    table = FeedbackConversation
+    statement = (
+        select(
+            col(table.id),
+            col(table.application_id),
+            col(table.contact_name),
+            col(table.requested_on),
+            col(Application.company),
+            col(Application.role_title),
+        )
+        .join(Application, _live_application(table.application_id))
+        .where(
+            col(table.user_id) == at.user_id,
+            col(table.deleted_at).is_(None),
+            col(table.status) == FeedbackStatus.requested,
+            col(table.requested_on) <= at.today - timedelta(days=wait),
+        )
+        .order_by(col(table.requested_on), col(table.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = [
+        _item(
+            at,
+            AgendaKind.feedback_awaiting_answer,
+            _title(row.company, row.role_title),
+            f"You asked {row.contact_name} for feedback "
+            f"{_days((at.today - row.requested_on).days)} ago and have not heard back. "
+            "A short, friendly reminder often gets an answer; if it stays quiet, mark the "
+            "request as no_response and put your energy elsewhere.",
+            RecordLink(
+                type=RecordType.feedback_conversation,
+                id=row.id,
+                application_id=row.application_id,
+            ),
+            due_on=row.requested_on + timedelta(days=wait),
+        )
+        for row in rows
+    ]
+    return items, total
+
+
+async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+    table = FeedbackConversation
+    statement = (
+        select(
+            col(table.id),
+            col(table.application_id),
+            col(table.contact_name),
+            col(table.scheduled_at),
+            col(Application.company),
+            col(Application.role_title),
+        )
+        .join(Application, _live_application(table.application_id))
+        .where(
+            col(table.user_id) == at.user_id,
+            col(table.deleted_at).is_(None),
+            col(table.status) == FeedbackStatus.scheduled,
+            col(table.scheduled_at) >= at.now,
+            col(table.scheduled_at) < at.window_end,
+        )
+        .order_by(col(table.scheduled_at), col(table.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = [
+        _item(
+            at,
+            AgendaKind.call_upcoming,
+            _title(row.company, row.role_title),
+            f"Feedback conversation with {row.contact_name} coming up. Have your few questions "
+            "ready, keep to the time you asked for, thank them, and ask to stay in touch.",
+            RecordLink(
+                type=RecordType.feedback_conversation,
+                id=row.id,
+                application_id=row.application_id,
+            ),
+            due_at=row.scheduled_at,
+        )
+        for row in rows
+    ]
+    return items, total
+
+
+async def interview_upcoming(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    table = Interview
+    statement = (
+        select(
+            col(table.id),
+            col(table.application_id),
+            col(table.kind),
+            col(table.scheduled_at),
+            col(Application.company),
+            col(Application.role_title),
+        )
+        .join(Application, _live_application(table.application_id))
+        .where(
+            col(table.user_id) == at.user_id,
+            col(table.deleted_at).is_(None),
+            col(table.scheduled_at) >= at.now,
+            col(table.scheduled_at) < at.window_end,
+        )
+        .order_by(col(table.scheduled_at), col(table.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = [
+        _item(
+            at,
+            AgendaKind.interview_upcoming,
+            _title(row.company, row.role_title),
+            f"{_INTERVIEW_LABELS.get(row.kind, 'Interview')} coming up. Rehearse your stories "
+            "out loud and note what you want to learn about the team.",
+            RecordLink(type=RecordType.interview, id=row.id, application_id=row.application_id),
+            due_at=row.scheduled_at,
+        )
+        for row in rows
+    ]
+    return items, total
+
+
+async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+    table = FeedbackConversation
+    statement = (
+        select(
+            col(table.id),
+            col(table.application_id),
+            col(table.contact_name),
+            col(table.follow_up_on),
+            col(Application.company),
+            col(Application.role_title),
+        )
+        .join(Application, _live_application(table.application_id))
+        .where(
+            col(table.user_id) == at.user_id,
+            col(table.deleted_at).is_(None),
+            col(table.stay_in_touch).is_(True),
+            col(table.follow_up_on) <= at.last_day,
+        )
+        .order_by(col(table.follow_up_on), col(table.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = [
+        _item(
+            at,
+            AgendaKind.stay_in_touch_due,
+            _title(row.company, row.role_title),
+            f"{row.contact_name} was open to staying in touch. A short note now keeps the "
+            "relationship warm, and roles that close often open again.",
+            RecordLink(
+                type=RecordType.feedback_conversation,
+                id=row.id,
+                application_id=row.application_id,
+            ),
+            due_on=row.follow_up_on,
+        )
+        for row in rows
+    ]
+    return items, total
+
+
+async def contact_follow_up_due(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    table = Contact
+    statement = (
+        select(
+            col(table.id),
+            col(table.name),
+            col(table.company),
+            col(table.last_contacted_on),
+            col(table.next_follow_up_on),
+        )
+        .where(
+            col(table.user_id) == at.user_id,
+            col(table.deleted_at).is_(None),
+            col(table.next_follow_up_on) <= at.last_day,
+        )
+        .order_by(col(table.next_follow_up_on), col(table.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = []
+    for row in rows:
+        last = (
+            f" You last spoke on {row.last_contacted_on.isoformat()}."
+            if row.last_contacted_on
+            else ""
+        )
+        items.append(
+            _item(
+                at,
+                AgendaKind.contact_follow_up_due,
+                _title(row.name, row.company),
+                f"You planned to get back in touch with {row.name}.{last} A brief, genuine "
+                "message is enough to keep the connection alive.",
+                RecordLink(type=RecordType.contact, id=row.id),
+                due_on=row.next_follow_up_on,
+            )
+        )
+    return items, total
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """A reflection's next steps expanded into rows by the database."""
+
+    source: Any
+    text: ColumnElement[str]
+    due_on: ColumnElement[date]
+    open: ColumnElement[bool]
+    index: ColumnElement[int]
+
+
+def _next_steps(dialect: str) -> _Steps:
+    if dialect == "postgresql":
+        steps = (
+            func.jsonb_array_elements(col(Reflection.next_steps))
+            .table_valued(column("value", JSONB), with_ordinality="position")
+            .render_derived(name="step")
+        )
+        value = steps.c.value
+        return _Steps(
+            source=steps,
+            text=value["text"].astext,
+            due_on=value["due_on"].astext.cast(Date),
+            open=func.coalesce(value["done"].astext, "false") != "true",
+            index=steps.c.position - 1,
+        )
+    steps = func.json_each(col(Reflection.next_steps)).table_valued("key", "value").alias("step")
+    value = steps.c.value
+    return _Steps(
+        source=steps,
+        text=func.json_extract(value, "$.text"),
+        due_on=type_coerce(func.json_extract(value, "$.due_on"), Date),
+        open=func.coalesce(func.json_extract(value, "$.done"), 0) == 0,
+        index=steps.c.key,
+    )
+
+
+async def next_steps(
+    connection: AsyncConnection, at: Clock, dated: bool
+) -> tuple[list[AgendaItem], int]:
+    """Open next steps due by the horizon's end (`dated`), or those without a due date."""
+    steps = _next_steps(connection.dialect.name)
+    statement = (
+        select(
+            col(Reflection.id),
+            col(Reflection.application_id),
+            steps.text.label("text"),
+            steps.due_on.label("due_on"),
+            steps.index.label("step_index"),
+            col(Application.company),
+            col(Application.role_title),
+        )
+        .select_from(Reflection)
+        .join(steps.source, true())
+        .outerjoin(Application, _live_application(Reflection.application_id))
+        .where(
+            col(Reflection.user_id) == at.user_id,
+            col(Reflection.deleted_at).is_(None),
+            steps.open,
+            steps.due_on <= at.last_day if dated else steps.due_on.is_(None),
+        )
+        .order_by(
+            *([steps.due_on] if dated else []),
+            col(Reflection.created_at),
+            col(Reflection.id),
+            steps.index,
+        )
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = []
+    for row in rows:
+        about = _title(row.company, row.role_title)
+        source = f"your reflection on {about}" if about else "one of your reflections"
+        reason = (
+            f"A next step you set in {source}."
+            if dated
+            else f"A next step you set in {source}, with no due date yet. Giving it a date "
+            "makes it far more likely to happen."
+        )
+        items.append(
+            _item(
+                at,
+                AgendaKind.next_step_due if dated else AgendaKind.next_step_open,
+                row.text,
+                reason,
+                RecordLink(
+                    type=RecordType.reflection,
+                    id=row.id,
+                    application_id=row.application_id,
+                    next_step_index=row.step_index,
+                ),
+                due_on=row.due_on,
+            )
+        )
+    return items, total
+
+
+def _greatest(dialect: str, *values: Any) -> ColumnElement[datetime]:
+    name = "greatest" if dialect == "postgresql" else "max"  # SQLite's scalar max()
+    return getattr(func, name)(*values, type_=UTCDateTime())
+
+
+async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+    """Open applications whose last activity (their own last change, or the latest change or
+    scheduled time of their interviews, outcomes and feedback conversations) was
+    `quiet_days` or more local days ago. Only reported: the stage is the user's to change."""
+    user = at.user_id
+    activity = union_all(
+        select(
+            col(Interview.application_id).label("application_id"),
+            col(Interview.updated_at).label("at"),
+        ).where(col(Interview.user_id) == user, col(Interview.deleted_at).is_(None)),
+        select(col(Interview.application_id), col(Interview.scheduled_at)).where(
+            col(Interview.user_id) == user,
+            col(Interview.deleted_at).is_(None),
+            col(Interview.scheduled_at).is_not(None),
+        ),
+        select(col(Outcome.application_id), col(Outcome.updated_at)).where(
+            col(Outcome.user_id) == user, col(Outcome.deleted_at).is_(None)
+        ),
+        select(
+            col(FeedbackConversation.application_id), col(FeedbackConversation.updated_at)
+        ).where(
+            col(FeedbackConversation.user_id) == user,
+            col(FeedbackConversation.deleted_at).is_(None),
+        ),
+    ).subquery("activity")
+    latest = (
+        select(activity.c.application_id, func.max(activity.c.at).label("at"))
+        .group_by(activity.c.application_id)
+        .subquery("latest")
+    )
+    last_activity = _greatest(
+        connection.dialect.name,
+        col(Application.updated_at),
+        func.coalesce(latest.c.at, col(Application.updated_at)),
+    )
+    # Quiet since local day D means today - D >= quiet_days: before the start of the day after.
+    quiet_from = at.today - timedelta(days=at.params.quiet_days)
+    cutoff = start_of(quiet_from + timedelta(days=1), at.zone)
+    statement = (
+        select(
+            col(Application.id),
+            col(Application.company),
+            col(Application.role_title),
+            col(Application.stage),
+            last_activity.label("last_activity"),
+        )
+        .outerjoin(latest, latest.c.application_id == col(Application.id))
+        .where(
+            col(Application.user_id) == user,
+            col(Application.deleted_at).is_(None),
+            col(Application.stage).in_(OPEN_STAGES),
+            last_activity < cutoff,
+        )
+        .order_by(last_activity, col(Application.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = []
+    for row in rows:
+        last_day = at.local_day(row.last_activity)
+        items.append(
+            _item(
+                at,
+                AgendaKind.possibly_ghosted,
+                _title(row.company, row.role_title),
+                f"No news for {_days((at.today - last_day).days)}. Were you ghosted? If so, "
+                "record a ghosted outcome; if it may still be open, a polite check-in with the "
+                f"recruiter is fair. The stage stays {row.stage} until you change it.",
+                RecordLink(type=RecordType.application, id=row.id, application_id=row.id),
+                due_on=last_day + timedelta(days=at.params.quiet_days),
+            )
+        )
+    return items, total
+
+
+async def reflection_missing(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    reflected = exists().where(
+        col(Reflection.user_id) == at.user_id,
+        col(Reflection.outcome_id) == col(Outcome.id),
+        col(Reflection.deleted_at).is_(None),
+    )
+    statement = (
+        select(
+            col(Outcome.id),
+            col(Outcome.application_id),
+            col(Outcome.kind),
+            col(Outcome.received_on),
+            col(Application.company),
+            col(Application.role_title),
+        )
+        .join(Application, _live_application(Outcome.application_id))
+        .where(
+            col(Outcome.user_id) == at.user_id,
+            col(Outcome.deleted_at).is_(None),
+            col(Outcome.kind).in_(REFLECT_ON),
+            ~reflected,
+        )
+        .order_by(col(Outcome.received_on), col(Outcome.id))
+    )
+    rows, total = await _rows(connection, statement, at.params.limit)
+    items = [
+        _item(
+            at,
+            AgendaKind.reflection_missing,
+            _title(row.company, row.role_title),
+            f"The {_OUTCOME_NOUNS.get(row.kind, row.kind)} of {row.received_on.isoformat()} "
+            "has no reflection yet. When you are ready, look back with curiosity rather than "
+            "judgment: what you learned, what went well, and one concrete next step.",
+            RecordLink(type=RecordType.outcome, id=row.id, application_id=row.application_id),
+            due_on=row.received_on,
+        )
+        for row in rows
+    ]
+    return items, total
+
+
+# --- the agenda -----------------------------------------------------------------------------
+
+
+def _item(
+    at: Clock,
+    kind: AgendaKind,
+    title: str,
+    reason: str,
+    record: RecordLink,
+    *,
+    due_on: date | None = None,
+    due_at: datetime | None = None,
+) -> AgendaItem:
+    if due_at is not None:
+        due_on = at.local_day(due_at)
+    return AgendaItem(
+        kind=kind,
+        title=title,
+        reason=reason,
+        due_on=due_on,
+        due_at=due_at,
+        overdue=due_on is not None and due_on < at.today,
+        record=record,
+    )
+
+
+_KIND_ORDER = {kind: position for position, kind in enumerate(AgendaKind)}
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _sort_key(item: AgendaItem) -> tuple[Any, ...]:
+    """Dated items by day (so overdue ones come first), untimed before timed on the same day;
+    next steps without a date last. Ties keep each rule's own (database) order."""
+    return (
+        item.due_on is None,
+        item.due_on or date.max,
+        item.due_at or _NEVER,
+        _KIND_ORDER[item.kind],
+    )
+
+
+async def build_agenda(
+    session: AsyncSession, caller: Caller, params: AgendaParams, now: datetime
+) -> Agenda:
+    """The caller's agenda as of `now` (an aware datetime), in the caller's time zone."""
+    connection = await session.connection()
+    timezone = await connection.scalar(select(col(User.timezone)).where(col(User.id) == caller.id))
+    zone = ZoneInfo(timezone or "UTC")
+    today = now.astimezone(zone).date()
+    last_day = today + timedelta(days=params.horizon_days)
+    at = Clock(
+        user_id=caller.id,
+        zone=zone,
+        now=now.astimezone(UTC),
+        today=today,
+        last_day=last_day,
+        window_end=start_of(last_day + timedelta(days=1), zone),
+        params=params,
+    )
+    found = {
+        AgendaKind.feedback_awaiting_answer: await feedback_awaiting_answer(connection, at),
+        AgendaKind.call_upcoming: await call_upcoming(connection, at),
+        AgendaKind.interview_upcoming: await interview_upcoming(connection, at),
+        AgendaKind.stay_in_touch_due: await stay_in_touch_due(connection, at),
+        AgendaKind.contact_follow_up_due: await contact_follow_up_due(connection, at),
+        AgendaKind.next_step_due: await next_steps(connection, at, dated=True),
+        AgendaKind.next_step_open: await next_steps(connection, at, dated=False),
+        AgendaKind.possibly_ghosted: await possibly_ghosted(connection, at),
+        AgendaKind.reflection_missing: await reflection_missing(connection, at),
+    }
+    counts = {kind.value: total for kind, (_, total) in found.items()}
+    items = sorted((item for rule, _ in found.values() for item in rule), key=_sort_key)
+    return Agenda(
+        items=items,
+        counts=AgendaCounts(**counts, total=sum(counts.values())),
+        today=today,
+        timezone=zone.key,
+    )

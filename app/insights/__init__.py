@@ -1,0 +1,1 @@
+"""Insights: patterns in one user's job search, computed in the database."""

@@ -1,0 +1,692 @@
+"""Insights: a handful of aggregate queries over one user's live records, folded into the
+sections of the insights document.
+
+Every query filters on the caller's `user_id` and leaves tombstones out (`deleted_at IS
+NULL`); the database counts, groups and ranks, and Python only folds the few grouped rows
+that come back (at most one per stage × source, reason × source, month × diagnosis, …).
+
+Dates: applications are placed by `applied_on`, or the UTC date of `created_at` when it is
+not set; outcomes by `received_on`; feedback conversations and reflections by the UTC date of
+`created_at`. Both ends of the period are inclusive.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlmodel import col
+
+from app.applications.models import Application, Source, Stage, StageChange
+from app.auth.deps import Caller
+from app.feedback.models import FeedbackConversation, FeedbackStatus, Trust
+from app.guidance.catalogue import CATALOGUES, CATEGORY_KEYS, REASON_KEYS
+from app.insights.models import (
+    USUAL_MAX,
+    USUAL_MIN,
+    ApplicationInsights,
+    BounceBack,
+    CategoryCount,
+    ConversionBySource,
+    ConversionFigures,
+    DiagnosisCounts,
+    EndStageCounts,
+    FeedbackInsights,
+    Insights,
+    InsightsPeriod,
+    MoodMonth,
+    MoodTrend,
+    NextStepCounts,
+    ReasonCount,
+    ReasonInsights,
+    RejectionsPerOffer,
+    SourceConversion,
+    SourceCounts,
+    StageCounts,
+    TrustCounts,
+    UsualRange,
+    WhereApplicationsEnd,
+)
+from app.insights.suggestions import Signals, suggest
+from app.interviews.models import Interview
+from app.outcomes.models import Outcome
+from app.reflections.models import Diagnosis, Reflection
+from app.users.models import User
+
+# Warm: someone vouched for or introduced the user. Recruiters know the user only from a
+# profile or CV, so their applications count as cold.
+WARM_SOURCES = frozenset({Source.referral, Source.network})
+# Reaching one of these stages means the company talked to the user: an interview.
+INTERVIEW_STAGES = (Stage.screening, Stage.interviewing, Stage.offer)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The requested dates; either end may be open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def contains(self, day: Any) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.start is not None:
+            conditions.append(day >= self.start)
+        if self.end is not None:
+            conditions.append(day <= self.end)
+        return conditions
+
+
+# --- dialect helpers -------------------------------------------------------------------
+# Constants go into the SQL as literals, not bound parameters: PostgreSQL only accepts a
+# grouped expression when the SELECT and GROUP BY spell it identically, and two `$n`
+# parameters never are.
+
+_JSON_NAME = re.compile(r"^[a-z_]+$")
+
+
+def _text(value: str) -> ColumnElement[Any]:
+    assert "'" not in value
+    return literal_column(f"'{value}'")
+
+
+def utc_day(moment: Any, dialect: str) -> ColumnElement[date]:
+    """The UTC calendar date of a timestamp column."""
+    if dialect == "postgresql":
+        return cast(moment.op("AT TIME ZONE")(_text("UTC")), Date)
+    return func.date(moment, type_=Date)  # SQLite stores UTC as 'YYYY-MM-DD HH:MM:SS…'
+
+
+def utc_month(moment: Any, dialect: str) -> ColumnElement[str]:
+    """`YYYY-MM` of a timestamp column, in UTC."""
+    if dialect == "postgresql":
+        return func.to_char(moment.op("AT TIME ZONE")(_text("UTC")), _text("YYYY-MM"))
+    return func.strftime(_text("%Y-%m"), moment)
+
+
+def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[int]:
+    """Whole days from one date to another (NULL when either is NULL)."""
+    if dialect == "postgresql":
+        return cast(later - earlier, Integer)  # date - date is an integer on PostgreSQL
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def json_elements(column: Any, dialect: str) -> TableValuedAlias:
+    """The elements of a JSON array column, one row each (column `value`); join it to the
+    column's table with `ON true`."""
+    if dialect == "postgresql":
+        return func.jsonb_array_elements(column).table_valued("value")
+    return func.json_each(column).table_valued("value")
+
+
+def json_string(element: Any, name: str, dialect: str) -> ColumnElement[str]:
+    """A string field of a JSON object element, as SQL text."""
+    assert _JSON_NAME.match(name)
+    if dialect == "postgresql":
+        return element.op("->>")(_text(name))
+    return func.json_extract(element, _text(f"$.{name}"))
+
+
+def json_is_true(element: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """Whether a field of a JSON object element is the JSON value `true`."""
+    assert _JSON_NAME.match(name)
+    if dialect == "postgresql":
+        return element.op("->")(_text(name)) == literal_column("'true'::jsonb")
+    return func.json_type(element, _text(f"$.{name}")) == _text("true")
+
+
+def application_day(dialect: str) -> ColumnElement[date]:
+    """The date an application counts on: `applied_on`, else the day it was created."""
+    return func.coalesce(
+        col(Application.applied_on), utc_day(col(Application.created_at), dialect), type_=Date
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- rounding --------------------------------------------------------------------------
+
+
+def rounded(value: Decimal | float | int, digits: int) -> float:
+    """Half-up rounding (2.25 → 2.3), the way people round by hand."""
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def share(part: int, whole: int, digits: int = 2) -> float | None:
+    if whole == 0:
+        return None
+    return rounded(Decimal(part) / Decimal(whole), digits)
+
+
+# --- the document ----------------------------------------------------------------------
+
+
+async def compute_insights(session: AsyncSession, caller: Caller, period: Period) -> Insights:
+    """Every section for the caller over `period`: nine small queries, one after another."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    today = await _today(connection, caller)
+
+    applications, conversion = await _applications(connection, caller, period, dialect)
+    where_applications_end = await _where_applications_end(connection, caller, period, dialect)
+    outcomes = await _outcomes(connection, caller, period)
+    per_offer = _rejections_per_offer(outcomes)
+    reason_counts = await _reasons(connection, caller, period, dialect)
+    feedback = await _feedback(connection, caller, period, dialect, outcomes)
+    bounce_back = await _bounce_back(connection, caller, period, dialect)
+    diagnoses, mood_trend = await _reflections(connection, caller, period, dialect)
+    next_steps, overdue_by_diagnosis = await _next_steps(connection, caller, period, dialect, today)
+    signals = Signals(
+        reasons=reason_counts,
+        diagnoses=diagnoses,
+        feedback=feedback,
+        conversion=conversion,
+        next_steps=next_steps,
+        overdue_by_diagnosis=overdue_by_diagnosis,
+        rejections_per_offer=per_offer,
+        bounce_back=bounce_back,
+    )
+    return Insights(
+        period=InsightsPeriod(from_=period.start, to=period.end),
+        applications=applications,
+        rejections_per_offer=per_offer,
+        where_applications_end=where_applications_end,
+        reasons=_reason_insights(reason_counts),
+        conversion_by_source=conversion,
+        feedback=feedback,
+        bounce_back=bounce_back,
+        mood_trend=mood_trend,
+        diagnoses=diagnoses,
+        next_steps=next_steps,
+        suggestions=suggest(signals),
+    )
+
+
+async def _today(connection: AsyncConnection, caller: Caller) -> date:
+    """Today in the user's time zone: a step due today is not overdue yet."""
+    zone = await connection.scalar(select(col(User.timezone)).where(col(User.id) == caller.id))
+    return datetime.now(ZoneInfo(zone or "UTC")).date()
+
+
+def _same_application(table: Any) -> list[ColumnElement[bool]]:
+    """Correlate a dependent table with the application of the enclosing query."""
+    return [
+        table.user_id == col(Application.user_id),
+        table.application_id == col(Application.id),
+    ]
+
+
+async def _applications(
+    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
+) -> tuple[ApplicationInsights, ConversionBySource]:
+    """Stage × source counts, with how many of each reached an interview or an offer."""
+    offer_outcome = exists().where(
+        *_same_application(Outcome),
+        col(Outcome.deleted_at).is_(None),
+        col(Outcome.kind) == "offer",
+    )
+
+    def moved_by_user_to(stages: Iterable[str]) -> ColumnElement[bool]:
+        # Only the user's own moves: a move made by an outcome stays in the timeline after
+        # that outcome is deleted as a mistake, and live offer outcomes are checked apart.
+        return exists().where(
+            *_same_application(StageChange),
+            col(StageChange.cause) == "user",
+            col(StageChange.to_stage).in_(list(stages)),
+        )
+
+    interviewed = or_(
+        col(Application.stage).in_(INTERVIEW_STAGES),
+        exists().where(*_same_application(Interview), col(Interview.deleted_at).is_(None)),
+        offer_outcome,
+        moved_by_user_to(INTERVIEW_STAGES),
+    )
+    offered = or_(
+        col(Application.stage) == Stage.offer, offer_outcome, moved_by_user_to([Stage.offer])
+    )
+    query = (
+        select(
+            col(Application.stage),
+            col(Application.source),
+            func.count(),
+            _count_if(interviewed),
+            _count_if(offered),
+        )
+        .where(
+            col(Application.user_id) == caller.id,
+            col(Application.deleted_at).is_(None),
+            *period.contains(application_day(dialect)),
+        )
+        .group_by(col(Application.stage), col(Application.source))
+    )
+    by_stage: dict[str, int] = dict.fromkeys(Stage, 0)
+    by_source: dict[str, int] = dict.fromkeys(Source, 0)
+    # Per source: (applications, reached an interview, got an offer).
+    figures: dict[str, tuple[int, int, int]] = dict.fromkeys(Source, (0, 0, 0))
+    for stage, source, count, reached, offers in await connection.execute(query):
+        by_stage[stage] += count
+        by_source[source] += count
+        applications, interviews, offer_count = figures[source]
+        figures[source] = (applications + count, interviews + reached, offer_count + offers)
+
+    def conversion(sources: Iterable[str]) -> ConversionFigures:
+        applications = sum(figures[source][0] for source in sources)
+        reached = sum(figures[source][1] for source in sources)
+        offers = sum(figures[source][2] for source in sources)
+        return ConversionFigures(
+            applications=applications,
+            reached_interview=reached,
+            offers=offers,
+            interview_rate=share(reached, applications),
+            offer_rate=share(offers, applications),
+        )
+
+    return (
+        ApplicationInsights(
+            total=sum(by_stage.values()),
+            by_stage=StageCounts(**by_stage),
+            by_source=SourceCounts(**by_source),
+        ),
+        ConversionBySource(
+            warm=conversion(WARM_SOURCES),
+            cold=conversion(set(Source) - WARM_SOURCES),
+            by_source=SourceConversion(**{source: conversion([source]) for source in Source}),
+        ),
+    )
+
+
+async def _where_applications_end(
+    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
+) -> WhereApplicationsEnd:
+    """For each rejected application, the stage its latest move into `rejected` came from."""
+    moves = (
+        select(
+            col(StageChange.from_stage).label("from_stage"),
+            func.row_number()
+            .over(
+                partition_by=col(StageChange.application_id),
+                order_by=(col(StageChange.changed_at).desc(), col(StageChange.id).desc()),
+            )
+            .label("latest"),
+        )
+        .join(
+            Application,
+            and_(
+                col(Application.user_id) == col(StageChange.user_id),
+                col(Application.id) == col(StageChange.application_id),
+            ),
+        )
+        .where(
+            col(StageChange.user_id) == caller.id,
+            col(StageChange.to_stage) == Stage.rejected,
+            col(Application.stage) == Stage.rejected,
+            col(Application.deleted_at).is_(None),
+            *period.contains(application_day(dialect)),
+        )
+        .subquery()
+    )
+    query = (
+        select(moves.c.from_stage, func.count())
+        .where(moves.c.latest == 1)
+        .group_by(moves.c.from_stage)
+    )
+    ends: dict[str, int] = dict.fromkeys(EndStageCounts.model_fields, 0)
+    for stage, count in await connection.execute(query):
+        ends["unknown" if stage is None else stage] += count
+    return WhereApplicationsEnd(
+        rejected_applications=sum(ends.values()), by_stage=EndStageCounts(**ends)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeTally:
+    """Outcomes of one kind received in the period."""
+
+    count: int = 0
+    with_request: int = 0  # a feedback conversation was asked for about the same application
+    offers_to_talk_not_taken: int = 0
+
+
+async def _outcomes(
+    connection: AsyncConnection, caller: Caller, period: Period
+) -> dict[str, OutcomeTally]:
+    """Outcomes per kind, with how many were followed by a feedback request."""
+    asked = exists().where(
+        col(FeedbackConversation.user_id) == col(Outcome.user_id),
+        col(FeedbackConversation.application_id) == col(Outcome.application_id),
+        col(FeedbackConversation.deleted_at).is_(None),
+        col(FeedbackConversation.status) != FeedbackStatus.planned,
+    )
+    query = (
+        select(
+            col(Outcome.kind),
+            func.count(),
+            _count_if(asked),
+            _count_if(and_(col(Outcome.feedback_offered).is_(True), not_(asked))),
+        )
+        .where(
+            col(Outcome.user_id) == caller.id,
+            col(Outcome.deleted_at).is_(None),
+            *period.contains(col(Outcome.received_on)),
+        )
+        .group_by(col(Outcome.kind))
+    )
+    return {
+        kind: OutcomeTally(count, with_request, not_taken)
+        for kind, count, with_request, not_taken in await connection.execute(query)
+    }
+
+
+def _rejections_per_offer(outcomes: dict[str, OutcomeTally]) -> RejectionsPerOffer:
+    rejections = outcomes.get("rejection", OutcomeTally()).count
+    offers = outcomes.get("offer", OutcomeTally()).count
+    ratio = None if offers == 0 else rounded(Decimal(rejections) / Decimal(offers), 1)
+    within = None if ratio is None else USUAL_MIN <= ratio <= USUAL_MAX
+    return RejectionsPerOffer(
+        rejections=rejections,
+        offers=offers,
+        ratio=ratio,
+        usual_range=UsualRange(),
+        within_usual_range=within,
+        message=perspective_message(rejections, offers, ratio),
+    )
+
+
+def perspective_message(rejections: int, offers: int, ratio: float | None) -> str:
+    """What the ratio means, said plainly: rejection is the normal case, not a verdict."""
+    if rejections == 0 and offers == 0:
+        return (
+            "No decisions recorded for this period yet. Once they come in, this shows how "
+            "your search compares with the usual five to ten rejections for each offer."
+        )
+    if ratio is None:
+        if rejections <= USUAL_MAX:
+            return (
+                f"{_plural(rejections, 'rejection')} and no offer yet. A search commonly takes "
+                "five to ten rejections for each offer, so you are on the usual path."
+            )
+        return (
+            f"{_plural(rejections, 'rejection')} and no offer yet, more than the five to ten a "
+            "search often takes. That is hard, and it is not a verdict on you: the reasons and "
+            "stages below can show where a change would help most."
+        )
+    if ratio < USUAL_MIN:
+        return (
+            "Fewer rejections per offer than the usual five to ten: your applications are "
+            "turning into offers more often than most."
+        )
+    if ratio <= USUAL_MAX:
+        return (
+            "Within the usual range of five to ten rejections per offer. This is what a "
+            "normal search looks like; each no is part of the way to a yes."
+        )
+    return (
+        "Above the usual five to ten rejections per offer. That is hard, and it is not a "
+        "verdict on you: the reasons and stages below can show where a change would help most."
+    )
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+async def _reasons(
+    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
+) -> dict[str, tuple[int, int]]:
+    """Per reason key: (stated, suspected), over the outcomes received in the period."""
+    elements = json_elements(col(Outcome.reasons), dialect)
+    key = json_string(elements.c.value, "key", dialect)
+    source = json_string(elements.c.value, "source", dialect)
+    query = (
+        select(key, source, func.count())
+        .select_from(Outcome)
+        .join(elements, true())
+        .where(
+            col(Outcome.user_id) == caller.id,
+            col(Outcome.deleted_at).is_(None),
+            *period.contains(col(Outcome.received_on)),
+        )
+        .group_by(key, source)
+    )
+    counts: dict[str, tuple[int, int]] = {}
+    for reason, given_by, count in await connection.execute(query):
+        if reason not in REASON_KEYS:
+            continue  # keys are checked on write; never let a stray one break the page
+        stated, suspected = counts.get(reason, (0, 0))
+        if given_by == "stated":
+            stated += count
+        else:
+            suspected += count
+        counts[reason] = (stated, suspected)
+    return counts
+
+
+def _reason_insights(counts: dict[str, tuple[int, int]]) -> ReasonInsights:
+    reasons = CATALOGUES.reasons
+    top = [
+        ReasonCount(
+            key=entry.key,
+            title=entry.title,
+            category=entry.category,
+            count=sum(counts[entry.key]),
+            stated=counts[entry.key][0],
+            suspected=counts[entry.key][1],
+        )
+        for entry in reasons.items
+        if entry.key in counts
+    ]
+    by_category: dict[str, list[int]] = {key: [0, 0] for key in CATEGORY_KEYS}
+    for reason in top:
+        by_category[reason.category][0] += reason.stated
+        by_category[reason.category][1] += reason.suspected
+    categories = [
+        CategoryCount(
+            key=key,
+            title=CATALOGUES.categories.by_key[key].title,
+            count=stated + suspected,
+            stated=stated,
+            suspected=suspected,
+        )
+        for key, (stated, suspected) in by_category.items()
+    ]
+    # Stable sorts: ties keep the catalogue order.
+    return ReasonInsights(
+        stated=sum(reason.stated for reason in top),
+        suspected=sum(reason.suspected for reason in top),
+        top=sorted(top, key=lambda reason: -reason.count),
+        categories=sorted(categories, key=lambda category: -category.count),
+    )
+
+
+async def _feedback(
+    connection: AsyncConnection,
+    caller: Caller,
+    period: Period,
+    dialect: str,
+    outcomes: dict[str, OutcomeTally],
+) -> FeedbackInsights:
+    """Conversations by status and trust, and how often rejections led to a request."""
+    query = (
+        select(col(FeedbackConversation.status), col(FeedbackConversation.trust), func.count())
+        .where(
+            col(FeedbackConversation.user_id) == caller.id,
+            col(FeedbackConversation.deleted_at).is_(None),
+            *period.contains(utc_day(col(FeedbackConversation.created_at), dialect)),
+        )
+        .group_by(col(FeedbackConversation.status), col(FeedbackConversation.trust))
+    )
+    by_status: dict[str, int] = dict.fromkeys(FeedbackStatus, 0)
+    trust: dict[str, int] = dict.fromkeys([*Trust, "not_rated"], 0)
+    for status, trusted, count in await connection.execute(query):
+        by_status[status] += count
+        if status == FeedbackStatus.completed:
+            trust[trusted or "not_rated"] += count
+    requested = sum(by_status.values()) - by_status[FeedbackStatus.planned]
+    completed = by_status[FeedbackStatus.completed]
+    rejections = outcomes.get("rejection", OutcomeTally())
+    return FeedbackInsights(
+        planned=by_status[FeedbackStatus.planned],
+        requested=requested,
+        awaiting=by_status[FeedbackStatus.requested] + by_status[FeedbackStatus.scheduled],
+        completed=completed,
+        declined_or_no_response=by_status[FeedbackStatus.declined]
+        + by_status[FeedbackStatus.no_response],
+        completion_rate=share(completed, requested),
+        trust=TrustCounts(**trust),
+        rejections=rejections.count,
+        rejections_with_request=rejections.with_request,
+        request_rate=share(rejections.with_request, rejections.count),
+        offers_to_talk_not_taken=rejections.offers_to_talk_not_taken,
+    )
+
+
+async def _bounce_back(
+    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
+) -> BounceBack:
+    """The median gap from a rejection to the next application, ranked by the database."""
+    later = Application.__table__.alias("later")  # type: ignore[attr-defined]
+    later_day = func.coalesce(later.c.applied_on, utc_day(later.c.created_at, dialect), type_=Date)
+    next_application = (
+        select(func.min(later_day))
+        .where(
+            later.c.user_id == col(Outcome.user_id),
+            later.c.deleted_at.is_(None),
+            later.c.id != col(Outcome.application_id),
+            later_day >= col(Outcome.received_on),
+        )
+        .scalar_subquery()
+    )
+    gaps = (
+        select(days_between(next_application, col(Outcome.received_on), dialect).label("gap"))
+        .where(
+            col(Outcome.user_id) == caller.id,
+            col(Outcome.deleted_at).is_(None),
+            col(Outcome.kind) == "rejection",
+            *period.contains(col(Outcome.received_on)),
+        )
+        .subquery()
+    )
+    # Number the gaps in order (rejections with no application since in a partition of
+    # their own); the median is the middle one, or the average of the middle two.
+    ranked = select(
+        gaps.c.gap,
+        func.row_number()
+        .over(partition_by=gaps.c.gap.is_(None), order_by=gaps.c.gap)
+        .label("position"),
+        func.count(gaps.c.gap).over().label("followed"),
+    ).subquery()
+    middle = or_(
+        ranked.c.position == (ranked.c.followed + 1) // 2,
+        ranked.c.position == (ranked.c.followed + 2) // 2,
+    )
+    query = select(
+        func.avg(case((and_(ranked.c.gap.is_not(None), middle), ranked.c.gap))),
+        func.count(ranked.c.gap),
+        func.count(),
+    )
+    median, followed, rejections = (await connection.execute(query)).one()
+    return BounceBack(
+        median_days=None if median is None else rounded(median, 1),
+        rejections_followed=followed,
+        rejections_awaiting=rejections - followed,
+    )
+
+
+async def _reflections(
+    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
+) -> tuple[DiagnosisCounts, MoodTrend]:
+    """Reflections per month × diagnosis, with the mood sums the monthly averages need."""
+    month = utc_month(col(Reflection.created_at), dialect)
+    query = (
+        select(
+            month,
+            col(Reflection.diagnosis),
+            func.count(),
+            func.coalesce(func.sum(col(Reflection.mood)), 0),
+            func.count(col(Reflection.mood)),
+        )
+        .where(
+            col(Reflection.user_id) == caller.id,
+            col(Reflection.deleted_at).is_(None),
+            *period.contains(utc_day(col(Reflection.created_at), dialect)),
+        )
+        .group_by(month, col(Reflection.diagnosis))
+    )
+    diagnoses: dict[str, int] = dict.fromkeys(Diagnosis, 0)
+    moods: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # month -> [sum, count]
+    for when, diagnosis, count, mood_sum, with_mood in await connection.execute(query):
+        diagnoses[diagnosis] += count
+        moods[when][0] += mood_sum or 0
+        moods[when][1] += with_mood
+    months = [
+        MoodMonth(month=when, average_mood=rounded(Decimal(total) / count, 1), reflections=count)
+        for when, (total, count) in sorted(moods.items())
+        if count
+    ]
+    total = sum(total for total, _ in moods.values())
+    count = sum(count for _, count in moods.values())
+    return (
+        DiagnosisCounts(**diagnoses),
+        MoodTrend(
+            months=months,
+            average_mood=rounded(Decimal(total) / count, 1) if count else None,
+        ),
+    )
+
+
+async def _next_steps(
+    connection: AsyncConnection, caller: Caller, period: Period, dialect: str, today: date
+) -> tuple[NextStepCounts, dict[str, int]]:
+    """Next steps done, open and overdue, per diagnosis of the reflection that lists them."""
+    elements = json_elements(col(Reflection.next_steps), dialect)
+    done = json_is_true(elements.c.value, "done", dialect)
+    due_on = json_string(elements.c.value, "due_on", dialect)
+    query = (
+        select(
+            col(Reflection.diagnosis),
+            _count_if(done),
+            _count_if(not_(done)),
+            # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
+            _count_if(and_(not_(done), due_on < today.isoformat())),
+        )
+        .select_from(Reflection)
+        .join(elements, true())
+        .where(
+            col(Reflection.user_id) == caller.id,
+            col(Reflection.deleted_at).is_(None),
+            *period.contains(utc_day(col(Reflection.created_at), dialect)),
+        )
+        .group_by(col(Reflection.diagnosis))
+    )
+    totals = [0, 0, 0]
+    overdue_by_diagnosis: dict[str, int] = {}
+    for diagnosis, done_count, open_count, overdue in await connection.execute(query):
+        totals = [totals[0] + done_count, totals[1] + open_count, totals[2] + overdue]
+        overdue_by_diagnosis[diagnosis] = overdue
+    return (
+        NextStepCounts(done=totals[0], open=totals[1], overdue=totals[2]),
+        overdue_by_diagnosis,
+    )

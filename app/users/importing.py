@@ -1,0 +1,516 @@
+"""POST /v1/me/import: restore an export document into the caller's account, idempotently.
+
+What is kept from the document: every record's fields, its `id` and its `created_at`; the
+timeline entries as they are; the profile's display name, time zone and weekly goal. What the
+server sets itself: `user_id` (the caller), `updated_at` (now, for a record that changes),
+`version` (1 for a new record, +1 for a changed one) and the change sequence (one per import,
+so a delta sync sees every record the import wrote). The document's profile id, email and
+timestamps are ignored: an export may come from another server or another account.
+
+An import only adds and updates: the caller's records that the document does not hold stay as
+they are. Imported into an account without records, an export gives back the same export,
+except for `exported_at`, the profile's id, email and timestamps, and each record's
+`updated_at` and `version`. Side effects that an API write would have (an outcome moving
+its application's stage, a new application's first timeline line) are not replayed: the
+document already holds their results.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import ConfigDict, ValidationError
+from pydantic import Field as PydanticField
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel, col
+
+from app.applications.models import (
+    Application,
+    ApplicationPublic,
+    StageChange,
+    StageChangePublic,
+)
+from app.auth.deps import Caller
+from app.contacts.models import ContactPublic
+from app.core.db import utcnow
+from app.core.errors import FieldError, ProblemError, field_errors
+from app.feedback.models import FeedbackConversationPublic
+from app.interviews.models import InterviewPublic
+from app.outcomes.models import OutcomePublic
+from app.reflections.models import ReflectionPublic
+from app.shared.records import OwnedRecord, StrictInput
+from app.shared.resource import Resource, _stored, touch
+from app.shared.sync import next_change_seq
+from app.users.export import RESOURCES
+from app.users.models import ProfileFields, User
+from app.users.service import get_user
+
+# Parents first: each collection's references are checked against what this import has
+# already written (and flushed) in the same transaction.
+IMPORT_ORDER = (
+    "applications",
+    "contacts",
+    "interviews",
+    "outcomes",
+    "feedback_conversations",
+    "reflections",
+)
+COUNTED = (*IMPORT_ORDER, "timeline", "profile")
+# Not fields of the create models: the server's change tracking (created_at is kept apart).
+_SERVER_FIELDS = frozenset({"created_at", "updated_at", "version", "deleted_at"})
+_TIMELINE_FIELDS = ("application_id", "from_stage", "to_stage", "changed_at", "cause", "outcome_id")
+_BATCH = 500  # ids per IN (...) query, well under every database's parameter limit
+
+
+class ImportedProfile(ProfileFields):
+    """The exported profile: what registration accepts is restored (when given), the rest
+    (the other account's id, email and timestamps) is read and ignored."""
+
+    id: uuid.UUID | None = None
+    email: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int | None = None
+
+
+# The export's public models, read as request bodies are: unknown fields refused, and every
+# value already of its documented JSON type (no "5" for 5, no timestamp without a zone).
+class _LiveRecord(StrictInput):
+    deleted_at: None = PydanticField(
+        default=None, description="Always null: an export lists live records only."
+    )
+
+
+class ImportedApplication(_LiveRecord, ApplicationPublic):
+    """An application as the export lists it."""
+
+
+class ImportedStageChange(StageChangePublic, StrictInput):
+    """A timeline entry as the export lists it."""
+
+
+class ImportedInterview(_LiveRecord, InterviewPublic):
+    """An interview as the export lists it."""
+
+
+class ImportedOutcome(_LiveRecord, OutcomePublic):
+    """An outcome as the export lists it."""
+
+
+class ImportedFeedbackConversation(_LiveRecord, FeedbackConversationPublic):
+    """A feedback conversation as the export lists it."""
+
+
+class ImportedReflection(_LiveRecord, ReflectionPublic):
+    """A reflection as the export lists it."""
+
+
+class ImportedContact(_LiveRecord, ContactPublic):
+    """A contact as the export lists it."""
+
+
+_EXAMPLE_APPLICATION_ID = "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03"
+
+
+class ImportDocument(StrictInput):
+    """The document GET /v1/me/export returns. Only `format` and `version` are required; a
+    collection left out imports nothing (documents written before contacts existed work)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "format": "rebound-export",
+                    "version": 1,
+                    "applications": [
+                        {
+                            "id": _EXAMPLE_APPLICATION_ID,
+                            "company": "Globex",
+                            "role_title": "Platform engineer",
+                            "source": "referral",
+                            "stage": "applied",
+                            "applied_on": "2026-10-01",
+                            "interest": 4,
+                            "tags": ["platform"],
+                            "created_at": "2026-10-01T09:00:00Z",
+                            "updated_at": "2026-10-01T09:00:00Z",
+                            "version": 1,
+                        }
+                    ],
+                    "timeline": [
+                        {
+                            "id": "c2a9e7b4-1d3f-4e6a-8b5c-0f9d7e3a2b61",
+                            "application_id": _EXAMPLE_APPLICATION_ID,
+                            "from_stage": None,
+                            "to_stage": "applied",
+                            "changed_at": "2026-10-01T09:00:00Z",
+                            "cause": "user",
+                            "outcome_id": None,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    format: Literal["rebound-export"] = PydanticField(description="Always `rebound-export`.")
+    version: Literal[1] = PydanticField(description="The export shape this server reads: 1.")
+    exported_at: datetime | None = PydanticField(default=None, description="Ignored.")
+    profile: ImportedProfile | None = PydanticField(
+        default=None,
+        description="Display name, time zone and weekly goal are restored; id, email and "
+        "timestamps are ignored.",
+    )
+    applications: list[ImportedApplication] = []
+    timeline: list[ImportedStageChange] = []
+    interviews: list[ImportedInterview] = []
+    outcomes: list[ImportedOutcome] = []
+    feedback_conversations: list[ImportedFeedbackConversation] = []
+    reflections: list[ImportedReflection] = []
+    contacts: list[ImportedContact] = []
+
+
+def _counts() -> dict[str, int]:
+    return dict.fromkeys(COUNTED, 0)
+
+
+class ImportReport(SQLModel):
+    """What an import wrote (or, with `dry_run`, would write), per collection."""
+
+    dry_run: bool = PydanticField(description="True when nothing was written.")
+    created: dict[str, int] = PydanticField(
+        description="New records per collection (`timeline`: new entries; `profile`: always 0).",
+        examples=[{"applications": 2, "interviews": 1, "timeline": 3, "profile": 0}],
+    )
+    updated: dict[str, int] = PydanticField(
+        description="Records of the caller's that changed (or were deleted and came back)."
+    )
+    unchanged: dict[str, int] = PydanticField(
+        description="Records already equal to the document's: a repeated import counts all here."
+    )
+    skipped: dict[str, int] = PydanticField(
+        description="`timeline`: entries of applications neither in the document nor the "
+        "caller's (an export lists the history of deleted applications too)."
+    )
+
+
+async def import_document(
+    session: AsyncSession, caller: Caller, document: ImportDocument, *, dry_run: bool
+) -> ImportReport:
+    """Validate the whole document, then upsert parents before children under one change
+    sequence; any refusal raises before the request commits, so nothing is written."""
+    prepared = _prepare(document)
+    seq = await next_change_seq(session, caller.id)  # first: it serialises this user's writes
+    existing = await _owned_or_refuse(session, caller, prepared)
+    now = utcnow()
+    report = ImportReport(
+        dry_run=dry_run,
+        created=_counts(),
+        updated=_counts(),
+        unchanged=_counts(),
+        skipped={"timeline": 0},
+    )
+    if prepared.profile is not None:
+        user = await get_user(session, caller.id)
+        _restore_profile(user, prepared.profile, now, report)
+    for name in IMPORT_ORDER:
+        await _restore_records(session, caller, name, prepared, existing[name], seq, now, report)
+    await _restore_timeline(session, caller, prepared, existing["timeline"], report)
+    await _flush(session)
+    if dry_run:
+        # Everything ran (references, conflicts, counts); now forget it all.
+        await session.rollback()
+    return report
+
+
+@dataclass
+class _Record:
+    index: int  # where the document lists it, for error messages
+    id: uuid.UUID
+    created_at: datetime
+    values: dict[str, Any]  # the columns, as the create model accepts and stores them
+
+
+@dataclass
+class _Prepared:
+    records: dict[str, list[_Record]] = field(default_factory=dict)
+    timeline: list[tuple[int, ImportedStageChange]] = field(default_factory=list)
+    profile: dict[str, Any] | None = None
+
+
+def _prepare(document: ImportDocument) -> _Prepared:
+    """Check every record as POST would (the create models), with all errors in one 422. A
+    record listed twice counts once; an id listed twice with different contents is a 409,
+    as for a create that re-sends an id with another body."""
+    prepared = _Prepared()
+    errors: list[FieldError] = []
+    conflicts: list[FieldError] = []
+    if document.profile is not None:
+        restored = set(ProfileFields.model_fields) & document.profile.model_fields_set
+        prepared.profile = document.profile.model_dump(include=restored)
+    for name in IMPORT_ORDER:
+        resource = RESOURCES[name]
+        prepared.records[name] = []
+        for index, item in _first_of_each(name, getattr(document, name), conflicts):
+            where = f"body.{name}.{index}"
+            created_at = _aware(item.created_at)
+            if created_at is None:
+                errors.append(_error(f"{where}.created_at", "This time is out of range."))
+                continue
+            fields = item.model_dump(mode="json", exclude=set(_SERVER_FIELDS))
+            try:
+                body = resource.create.model_validate(fields)
+            except ValidationError as error:
+                errors += _located(field_errors(error.errors()), where)
+                continue
+            values = {k: _stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
+            prepared.records[name].append(_Record(index, item.id, created_at, values))
+    for index, entry in _first_of_each("timeline", document.timeline, conflicts):
+        if _aware(entry.changed_at) is None:
+            errors.append(_error(f"body.timeline.{index}.changed_at", "This time is out of range."))
+            continue
+        prepared.timeline.append((index, entry))
+    if errors:
+        raise ProblemError(
+            422, "The document is not valid: see `errors`.", slug="validation-error", errors=errors
+        )
+    if conflicts:
+        raise ProblemError(
+            409,
+            "The document lists an id twice with different contents: nothing was imported.",
+            slug="id-conflict",
+            errors=conflicts,
+        )
+    return prepared
+
+
+ItemT = TypeVar("ItemT", bound=SQLModel)
+
+
+def _first_of_each(
+    name: str, items: list[ItemT], conflicts: list[FieldError]
+) -> list[tuple[int, ItemT]]:
+    """Each id once (with its position); a repeat that differs goes to `conflicts`."""
+    first: dict[uuid.UUID, ItemT] = {}
+    kept = []
+    for index, item in enumerate(items):
+        item_id = getattr(item, "id")  # noqa: B009 (every item type has one)
+        if item_id not in first:
+            first[item_id] = item
+            kept.append((index, item))
+        elif _content(first[item_id]) != _content(item):
+            conflicts.append(
+                FieldError(
+                    field=f"body.{name}.{index}.id",
+                    message="An earlier record of the document has this id.",
+                    code="id_conflict",
+                )
+            )
+    return kept
+
+
+def _content(item: SQLModel) -> dict[str, Any]:
+    """What an import takes from a record (not its updated_at or version)."""
+    return item.model_dump(exclude={"updated_at", "version"})
+
+
+async def _owned_or_refuse(
+    session: AsyncSession, caller: Caller, prepared: _Prepared
+) -> dict[str, dict[uuid.UUID, Any]]:
+    """The caller's rows the document names, per collection; 409 if any id is another user's."""
+    listed: dict[str, dict[uuid.UUID, int]] = {
+        name: {record.id: record.index for record in prepared.records[name]}
+        for name in IMPORT_ORDER
+    }
+    listed["timeline"] = {entry.id: index for index, entry in prepared.timeline}
+    tables: dict[str, type[Any]] = {name: RESOURCES[name].table for name in IMPORT_ORDER}
+    tables["timeline"] = StageChange
+    existing: dict[str, dict[uuid.UUID, Any]] = {}
+    conflicts: list[FieldError] = []
+    for name, table in tables.items():
+        existing[name] = {}
+        for row in await _rows_with_ids(session, table, list(listed[name])):
+            if row.user_id == caller.id:
+                existing[name][row.id] = row
+            else:
+                conflicts.append(
+                    FieldError(
+                        field=f"body.{name}.{listed[name][row.id]}.id",
+                        message="This id belongs to another account on this server.",
+                        code="id_conflict",
+                    )
+                )
+    if conflicts:
+        raise ProblemError(
+            409,
+            "Some ids of the document are taken here: nothing was imported. See `errors`.",
+            slug="id-conflict",
+            errors=conflicts,
+        )
+    return existing
+
+
+async def _rows_with_ids(
+    session: AsyncSession, table: type[Any], ids: Sequence[uuid.UUID]
+) -> list[Any]:
+    rows: list[Any] = []
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        rows += (await session.scalars(select(table).where(col(table.id).in_(chunk)))).all()
+    return rows
+
+
+def _restore_profile(
+    user: User, values: dict[str, Any], now: datetime, report: ImportReport
+) -> None:
+    changes = {name: value for name, value in values.items() if getattr(user, name) != value}
+    if not changes:
+        report.unchanged["profile"] += 1
+        return
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.version += 1
+    user.updated_at = now
+    report.updated["profile"] += 1
+
+
+async def _restore_records(
+    session: AsyncSession,
+    caller: Caller,
+    name: str,
+    prepared: _Prepared,
+    existing: dict[uuid.UUID, OwnedRecord],
+    seq: int,
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    resource: Resource[Any] = RESOURCES[name]
+    for item in prepared.records[name]:
+        values = item.values
+        try:
+            # The resource's own reference checks (the caller's live parents, an outcome of
+            # the same application, …), run on the full record whether it is new or not.
+            await resource.before_create(session, caller, values)
+        except ProblemError as error:
+            raise _in_document(error, name, item.index) from None
+        record = existing.get(item.id)
+        if record is None:
+            session.add(
+                resource.table(
+                    **values,
+                    id=item.id,
+                    user_id=caller.id,
+                    created_at=item.created_at,
+                    updated_at=now,
+                    version=1,
+                    change_seq=seq,
+                )
+            )
+            report.created[name] += 1
+            continue
+        wanted = values | {"created_at": item.created_at, "deleted_at": None}
+        changes = {k: v for k, v in wanted.items() if getattr(record, k) != v}
+        if not changes:
+            report.unchanged[name] += 1
+            continue
+        for column, value in changes.items():
+            setattr(record, column, value)
+        touch(record, seq, now)
+        report.updated[name] += 1
+    # The next collections' checks look these up: they must be rows, not pending objects.
+    await _flush(session)
+
+
+async def _restore_timeline(
+    session: AsyncSession,
+    caller: Caller,
+    prepared: _Prepared,
+    existing: dict[uuid.UUID, StageChange],
+    report: ImportReport,
+) -> None:
+    """Timeline entries as listed; those of applications that are neither in the document nor
+    the caller's (an export keeps the history of deleted applications) are skipped."""
+    in_document = {record.id for record in prepared.records["applications"]}
+    elsewhere = {entry.application_id for _, entry in prepared.timeline} - in_document
+    owned = {
+        row.id
+        for row in await _rows_with_ids(session, Application, sorted(elsewhere))
+        if row.user_id == caller.id
+    }
+    for _, entry in prepared.timeline:
+        if entry.application_id not in in_document | owned:
+            report.skipped["timeline"] += 1
+            continue
+        wanted = {name: getattr(entry, name) for name in _TIMELINE_FIELDS}
+        wanted["changed_at"] = _aware(entry.changed_at)
+        row = existing.get(entry.id)
+        if row is None:
+            session.add(StageChange(**wanted, id=entry.id, user_id=caller.id))
+            report.created["timeline"] += 1
+            continue
+        changes = {k: v for k, v in wanted.items() if getattr(row, k) != v}
+        if not changes:
+            report.unchanged["timeline"] += 1
+            continue
+        for column, value in changes.items():
+            setattr(row, column, value)
+        report.updated["timeline"] += 1
+
+
+async def _flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError:  # another account's concurrent import or create took an id first
+        raise ProblemError(
+            409,
+            "Some ids of the document were taken meanwhile: nothing was imported.",
+            slug="id-conflict",
+        ) from None
+
+
+def _aware(moment: datetime) -> datetime | None:
+    """The moment in UTC, or None when it has no time zone or is out of UTC's range."""
+    if moment.tzinfo is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _error(field: str, message: str, code: str = "invalid") -> FieldError:
+    return FieldError(field=field, message=message, code=code)
+
+
+def _located(errors: list[FieldError], where: str) -> list[FieldError]:
+    return [
+        FieldError(field=f"{where}.{e.field}" if e.field else where, message=e.message, code=e.code)
+        for e in errors
+    ]
+
+
+def _in_document(error: ProblemError, name: str, index: int) -> ProblemError:
+    """A resource's refusal of one record (with the status POST would answer: 404 for a
+    reference to nothing, 422 for a broken rule), pointed at that record of the document."""
+    where = f"body.{name}.{index}"
+    if error.errors:
+        errors = [
+            FieldError(
+                field=where + e.field.removeprefix("body")
+                if e.field.startswith("body.")
+                else where,
+                message=e.message,
+                code=e.code,
+            )
+            for e in error.errors
+        ]
+    else:
+        errors = [_error(where, error.detail, error.slug.replace("-", "_"))]
+    return ProblemError(
+        error.status, f"{name}[{index}]: {error.detail}", slug=error.slug, errors=errors
+    )

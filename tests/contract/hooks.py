@@ -1,0 +1,113 @@
+"""Schemathesis hooks for `make contract`.
+
+- Auth: sign up a fresh user, then sign in with the OAuth2 password form and send its bearer
+  token to every operation that declares security. The account is created here, so a run
+  needs nothing but a live server.
+- A check, `schema_valid_input_accepted`: Schemathesis's positive_data_acceptance, narrowed
+  to the few rules a JSON Schema cannot state (schemathesis.toml lets 422 through the
+  built-in one; this one fails every other 422 on schema-valid input).
+
+Loaded through `hooks =` in tests/contract/schemathesis.toml.
+"""
+
+import os
+import secrets
+import threading
+from typing import Any
+
+import httpx
+import schemathesis
+from schemathesis.specs.openapi.checks import is_unexpected_http_status_case
+
+# Set by run_schemathesis.py; without it, the base URL Schemathesis itself resolved.
+BASE_URL_ENV = "CONTRACT_BASE_URL"
+
+
+def _base_url(ctx: schemathesis.AuthContext) -> str:
+    return os.environ.get(BASE_URL_ENV) or ctx.operation.schema.get_base_url()
+
+
+@schemathesis.auth(refresh_interval=300)
+class PasswordFormAuth:
+    """One account per run; a new access token through POST /v1/auth/token when it is due."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # workers share this provider
+        self._credentials: dict[str, str] | None = None
+
+    def _sign_up(self, client: httpx.Client) -> dict[str, str]:
+        credentials = {
+            "username": f"contract-{secrets.token_hex(6)}@example.com",
+            "password": secrets.token_urlsafe(18),
+        }
+        response = client.post(
+            "/v1/auth/register",
+            json={
+                "email": credentials["username"],
+                "password": credentials["password"],
+                "display_name": "Contract Tester",
+            },
+        )
+        response.raise_for_status()
+        return credentials
+
+    def get(self, case: schemathesis.Case, ctx: schemathesis.AuthContext) -> str:
+        with self._lock, httpx.Client(base_url=_base_url(ctx), timeout=30) as client:
+            if self._credentials is None:
+                self._credentials = self._sign_up(client)
+            # The OAuth2 password form, exactly as Swagger UI's Authorize sends it.
+            response = client.post("/v1/auth/token", data=self._credentials)
+            response.raise_for_status()
+            return str(response.json()["access_token"])
+
+    def set(self, case: schemathesis.Case, data: str, ctx: schemathesis.AuthContext) -> None:
+        if not ctx.operation.definition.raw.get("security"):
+            return  # public operations (health, register, sign-in, guidance) go unauthenticated
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+# Rules that compare two fields, or the request with what is stored: a schema-valid request
+# can break them, and the API then answers 422 naming the rule in `errors[].code`.
+CROSS_FIELD_CODES = {
+    "salary_range",  # applications: salary_min <= salary_max (also against the stored values)
+    "offer_only",  # outcomes: offer_salary / offer_deadline only on outcomes of kind `offer`
+    "application_mismatch",  # feedback, reflections: the outcome is about the same application
+    "date_range",  # insights: `from` is not after `to`
+}
+# Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since).
+TOKEN_FIELDS = {"query.cursor", "query.updated_since"}
+# Feedback conversations move forward only (the problem lists the statuses `allowed`).
+STATE_TYPES = ("/invalid-transition",)
+
+
+def _explained(problem: dict[str, Any]) -> bool:
+    if str(problem.get("type", "")).endswith(STATE_TYPES):
+        return True
+    errors = problem.get("errors") or []
+    return bool(errors) and all(
+        error.get("code") in CROSS_FIELD_CODES or error.get("field") in TOKEN_FIELDS
+        for error in errors
+    )
+
+
+@schemathesis.check
+def schema_valid_input_accepted(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    """Schema-valid input gets no 422 unless it breaks one of the rules above."""
+    meta = case.meta
+    if meta is None or is_unexpected_http_status_case(case) or response.status_code != 422:
+        return None
+    if not meta.generation.mode.is_positive:
+        return None
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    if isinstance(problem, dict) and _explained(problem):
+        return None
+    raise AssertionError(
+        "Schema-valid request rejected with 422 for a rule the schema does not state:\n"
+        f"{response.text[:1000]}"
+    )
