@@ -1842,15 +1842,7 @@ export interface components {
          *         }
          *       ],
          *       "format": "rebound-export",
-         *       "timeline": [
-         *         {
-         *           "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
-         *           "cause": "user",
-         *           "changed_at": "2026-10-01T09:00:00Z",
-         *           "id": "c2a9e7b4-1d3f-4e6a-8b5c-0f9d7e3a2b61",
-         *           "to_stage": "applied"
-         *         }
-         *       ],
+         *       "timeline": [],
          *       "version": 1
          *     }
          */
