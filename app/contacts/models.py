@@ -5,13 +5,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, EmailStr
+from pydantic import AfterValidator
 from pydantic import Field as PydanticField
 from sqlalchemy import Date, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList
-from app.shared.fields import Day, Name, ShortText, Tags, Text, Url
+from app.shared.fields import Day, Email, Name, ShortText, Tags, Text, Url
 from app.shared.pagination import ListParams
 from app.shared.records import (
     OwnedRecord,
@@ -71,7 +71,7 @@ class ContactFields(SQLModel):
     name: Name
     role: ShortText | None = None
     company: ShortText | None = None
-    email: EmailStr | None = PydanticField(default=None, max_length=320)
+    email: Email | None = None
     phone: Phone | None = None
     links: Links = []
     relationship: Relationship = Relationship.other
@@ -98,7 +98,7 @@ class ContactUpdate(PartialUpdate):
     name: Name | None = None
     role: ShortText | None = None
     company: ShortText | None = None
-    email: EmailStr | None = PydanticField(default=None, max_length=320)
+    email: Email | None = None
     phone: Phone | None = None
     links: Links | None = None
     relationship: Relationship | None = None

@@ -225,7 +225,14 @@ class Resource(Generic[RecordT]):
         record = await self.get(session, caller, record_id)
         check(record)
         sent = {name: _stored(value) for name, value in body.model_dump(exclude_unset=True).items()}
-        await self.before_update(session, caller, record, sent)  # sees every field sent
+        try:
+            await self.before_update(session, caller, record, sent)  # sees every field sent
+        except ProblemError as error:
+            if error.slug != REFERENCE_NOT_FOUND:
+                raise
+            # On the record's own URL a 404 would say the record is gone (a syncing client
+            # drops it); it exists, and only a record named in the body is unknown.
+            raise ProblemError(422, error.detail, slug=REFERENCE_NOT_FOUND) from None
         changes = {name: value for name, value in sent.items() if getattr(record, name) != value}
         if not changes:
             return record
@@ -247,6 +254,9 @@ class Resource(Generic[RecordT]):
         touch(record, seq)
         await session.flush()
         await self.after_delete(session, caller, record, seq)
+
+
+REFERENCE_NOT_FOUND = "reference-not-found"
 
 
 def touch(record: OwnedRecord, seq: int, now: datetime | None = None) -> None:
@@ -283,7 +293,7 @@ async def require_owned(
     """A referenced record of the caller's, or 404: never a link to another user's data."""
     record = await session.get(table, record_id)
     if record is None or record.user_id != caller.id or record.deleted_at is not None:
-        raise ProblemError(404, f"No {noun} with this id.", slug="reference-not-found")
+        raise ProblemError(404, f"No {noun} with this id.", slug=REFERENCE_NOT_FOUND)
     return record
 
 

@@ -318,7 +318,8 @@ async def test_a_deleted_application_cannot_be_linked(client):
     )
 
     assert_problem(posted, 404)
-    assert_problem(patched, 404)
+    # On the contact's own URL a 404 would say the contact is gone (app/shared/resource.py).
+    assert assert_problem(patched, 422)["type"].endswith("/reference-not-found")
 
 
 async def test_patch_links_another_application_and_drops_one(client):
@@ -338,7 +339,7 @@ async def test_patch_links_another_application_and_drops_one(client):
     assert response.json()["version"] == 2
 
 
-async def test_patch_with_an_unknown_application_is_404_and_changes_nothing(client):
+async def test_patch_with_an_unknown_application_is_422_and_changes_nothing(client):
     user = await register(client)
     application = await create_application(client, user["headers"])
     created = await create_contact(client, user["headers"], application_ids=[application["id"]])
@@ -349,7 +350,7 @@ async def test_patch_with_an_unknown_application_is_404_and_changes_nothing(clie
         headers=user["headers"],
     )
 
-    assert_problem(response, 404)
+    assert assert_problem(response, 422)["type"].endswith("/reference-not-found")
     again = await client.get(f"/v1/contacts/{created['id']}", headers=user["headers"])
     assert again.json() == created
 

@@ -112,7 +112,7 @@ async def test_an_unknown_or_deleted_contact_is_404(client, user, application, c
         assert assert_problem(response, 404)["detail"] == "No contact with this id."
 
 
-async def test_another_users_contact_is_404_and_reveals_nothing(client, user, application):
+async def test_another_users_contact_is_not_found_and_reveals_nothing(client, user, application):
     other = await register(client)
     theirs = await create_contact(client, other["headers"], name="Mallory Secret")
     conversation = await create_feedback(client, user["headers"], application["id"])
@@ -126,8 +126,9 @@ async def test_another_users_contact_is_404_and_reveals_nothing(client, user, ap
         headers=user["headers"],
     )
 
-    for response in (posted, patched):
-        assert assert_problem(response, 404)["detail"] == "No contact with this id."
+    # 404 on the collection; 422 on the conversation's own URL, where 404 would say it is gone.
+    for response, status in ((posted, 404), (patched, 422)):
+        assert assert_problem(response, status)["detail"] == "No contact with this id."
         assert "Mallory" not in response.text
     listed = await client.get(CONVERSATIONS, headers=user["headers"])
     assert [item["contact_id"] for item in listed.json()["items"]] == [None]

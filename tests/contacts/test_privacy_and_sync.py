@@ -61,8 +61,9 @@ async def test_another_users_application_cannot_be_linked(client):
         headers=intruder["headers"],
     )
 
-    for response in (posted, patched):
-        problem = assert_problem(response, 404)
+    # 404 on the collection; 422 on the contact's own URL, where 404 would say it is gone.
+    for response, status in ((posted, 404), (patched, 422)):
+        problem = assert_problem(response, status)
         assert problem["detail"] == "No application with this id."
         assert "Secret Corp" not in response.text
     assert await list_contacts(client, intruder["headers"]) == [mine]

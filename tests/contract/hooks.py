@@ -77,8 +77,9 @@ CROSS_FIELD_CODES = {
 }
 # Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since).
 TOKEN_FIELDS = {"query.cursor", "query.updated_since"}
-# Feedback conversations move forward only (the problem lists the statuses `allowed`).
-STATE_TYPES = ("/invalid-transition",)
+# Problem types of rules against stored state: feedback conversations move forward only (the
+# problem lists the statuses `allowed`); a PATCH body names a record the caller does not have.
+STATE_TYPES = ("/invalid-transition", "/reference-not-found")
 
 
 def _explained(problem: dict[str, Any]) -> bool:

@@ -374,10 +374,11 @@ async def test_outcome_of_another_user_is_not_found(client, user, application):
         await post_feedback(client, user, application, outcome_id=foreign_outcome["id"]), 404
     )
     conversation = await create_feedback(client, user["headers"], application["id"])
-    assert_problem(
+    # On the conversation's own URL, 404 would say the conversation is gone: 422 instead.
+    assert assert_problem(
         await patch_feedback(client, user, conversation, {"outcome_id": foreign_outcome["id"]}),
-        404,
-    )
+        422,
+    )["type"].endswith("/reference-not-found")
 
 
 async def test_deleted_outcome_is_not_found(client, user, application):

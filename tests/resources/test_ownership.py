@@ -296,7 +296,8 @@ async def test_pointing_at_another_users_records_is_404_and_creates_nothing(
     assert a_after.json() == a_application.json()
 
 
-async def test_moving_a_feedback_conversation_to_another_users_outcome_is_404(client, two_users):
+async def test_moving_a_feedback_conversation_to_another_users_outcome_is_422(client, two_users):
+    """Like an unknown outcome; 422, not 404, as the conversation itself exists."""
     b = two_users["b"]
     conversation = await create_feedback(client, b["headers"], two_users["b_application"])
 
@@ -306,7 +307,7 @@ async def test_moving_a_feedback_conversation_to_another_users_outcome_is_404(cl
         headers=b["headers"],
     )
 
-    assert_problem(response, 404)
+    assert assert_problem(response, 422)["type"].endswith("/reference-not-found")
     unchanged = await client.get(
         f"/v1/feedback-conversations/{conversation['id']}", headers=b["headers"]
     )
