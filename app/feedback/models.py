@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Date, String
@@ -16,13 +16,13 @@ from app.guidance.catalogue import FEEDBACK_QUESTION_KEYS
 from app.shared.fields import (
     Answer,
     Day,
-    Documented,
     Email,
+    KnownKey,
     Moment,
     Name,
+    OnePerKey,
     ShortText,
     Text,
-    one_per_key,
 )
 from app.shared.pagination import ListParams
 from app.shared.records import (
@@ -58,21 +58,13 @@ class Trust(StrEnum):
     doubtful = "doubtful"
 
 
-def _known_question(key: str) -> str:
-    if key not in FEEDBACK_QUESTION_KEYS:
-        raise ValueError("Unknown question key: see GET /v1/guidance/feedback-questions.")
-    return key
-
-
-def _one_per_question(answers: list["FeedbackAnswer"]) -> list["FeedbackAnswer"]:
-    if len({answer.question_key for answer in answers}) != len(answers):
-        raise ValueError("Each question may be answered once.")
-    return answers
-
-
 class FeedbackAnswer(StrictInput):
     question_key: Annotated[
-        str, AfterValidator(_known_question), Documented(enum=sorted(FEEDBACK_QUESTION_KEYS))
+        str,
+        KnownKey(
+            FEEDBACK_QUESTION_KEYS,
+            "Unknown question key: see GET /v1/guidance/feedback-questions.",
+        ),
     ] = PydanticField(examples=["prepare_better"])
     answer: Answer
 
@@ -80,8 +72,7 @@ class FeedbackAnswer(StrictInput):
 Answers = Annotated[
     list[FeedbackAnswer],
     PydanticField(max_length=20),
-    AfterValidator(_one_per_question),
-    one_per_key("question_key", FEEDBACK_QUESTION_KEYS),
+    OnePerKey("question_key", FEEDBACK_QUESTION_KEYS, "Each question may be answered once."),
 ]
 
 

@@ -5,14 +5,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator
 from pydantic import Field as PydanticField
 from sqlalchemy import Date, String
 from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList
 from app.guidance.catalogue import REASON_KEYS
-from app.shared.fields import Answer, Day, Documented, Money, Score, one_per_key
+from app.shared.fields import Answer, Day, KnownKey, Money, OnePerKey, Score
 from app.shared.pagination import ListParams
 from app.shared.records import (
     OwnedRecord,
@@ -56,24 +55,12 @@ class ReasonSource(StrEnum):
     suspected = "suspected"
 
 
-def _known_reason(key: str) -> str:
-    if key not in REASON_KEYS:
-        raise ValueError("Unknown reason key: see GET /v1/guidance/reasons.")
-    return key
-
-
-def _one_per_key(reasons: list["OutcomeReason"]) -> list["OutcomeReason"]:
-    if len({reason.key for reason in reasons}) != len(reasons):
-        raise ValueError("Each reason key may appear once.")
-    return reasons
-
-
 class OutcomeReason(StrictInput):
-    key: Annotated[str, AfterValidator(_known_reason), Documented(enum=sorted(REASON_KEYS))] = (
-        PydanticField(
-            description="A key of the reason taxonomy (GET /v1/guidance/reasons).",
-            examples=["stronger_candidate"],
-        )
+    key: Annotated[
+        str, KnownKey(REASON_KEYS, "Unknown reason key: see GET /v1/guidance/reasons.")
+    ] = PydanticField(
+        description="A key of the reason taxonomy (GET /v1/guidance/reasons).",
+        examples=["stronger_candidate"],
     )
     source: ReasonSource = PydanticField(
         description="`stated` by the company, or only `suspected` by the user."
@@ -83,8 +70,7 @@ class OutcomeReason(StrictInput):
 Reasons = Annotated[
     list[OutcomeReason],
     PydanticField(max_length=10),
-    AfterValidator(_one_per_key),
-    one_per_key("key", REASON_KEYS),
+    OnePerKey("key", REASON_KEYS, "Each reason key may appear once."),
 ]
 OFFER_FIELDS = ("offer_salary", "offer_deadline")
 

@@ -5,7 +5,6 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator
 from pydantic import Field as PydanticField
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
@@ -15,11 +14,11 @@ from app.guidance.catalogue import REFLECTION_PROMPT_KEYS
 from app.shared.fields import (
     Answer,
     Day,
-    Documented,
+    KnownKey,
     ListItem,
     NextStepText,
+    OnePerKey,
     Score,
-    one_per_key,
 )
 from app.shared.pagination import ListParams
 from app.shared.records import (
@@ -48,21 +47,12 @@ class YesNoUnsure(StrEnum):
     unsure = "unsure"
 
 
-def _known_prompt(key: str) -> str:
-    if key not in REFLECTION_PROMPT_KEYS:
-        raise ValueError("Unknown prompt key: see GET /v1/guidance/reflection-prompts.")
-    return key
-
-
-def _one_per_prompt(answers: list["PromptAnswer"]) -> list["PromptAnswer"]:
-    if len({answer.prompt_key for answer in answers}) != len(answers):
-        raise ValueError("Each prompt may be answered once.")
-    return answers
-
-
 class PromptAnswer(StrictInput):
     prompt_key: Annotated[
-        str, AfterValidator(_known_prompt), Documented(enum=sorted(REFLECTION_PROMPT_KEYS))
+        str,
+        KnownKey(
+            REFLECTION_PROMPT_KEYS, "Unknown prompt key: see GET /v1/guidance/reflection-prompts."
+        ),
     ] = PydanticField(examples=["what_learned"])
     answer: Answer
 
@@ -76,8 +66,7 @@ class NextStep(StrictInput):
 PromptAnswers = Annotated[
     list[PromptAnswer],
     PydanticField(max_length=30),
-    AfterValidator(_one_per_prompt),
-    one_per_key("prompt_key", REFLECTION_PROMPT_KEYS),
+    OnePerKey("prompt_key", REFLECTION_PROMPT_KEYS, "Each prompt may be answered once."),
 ]
 Items = Annotated[list[ListItem], PydanticField(max_length=20)]
 NextSteps = Annotated[list[NextStep], PydanticField(max_length=20)]

@@ -10,11 +10,12 @@ from pydantic import (
     AwareDatetime,
     BeforeValidator,
     Field,
+    GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StringConstraints,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from app.shared.json_input import DATE_TEXT
 
@@ -37,18 +38,56 @@ class Documented:
         return {**handler(core_schema), **self.keywords}
 
 
-def one_per_key(field: str, keys: Iterable[str]) -> Documented:
+class _Enforced(Documented):
+    """A rule stated in the schema and enforced by one validator, from the same object."""
+
+    def __init__(self, message: str, **keywords: Any) -> None:
+        super().__init__(**keywords)
+        self.message = message
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+class KnownKey(_Enforced):
+    """A key of a guidance catalogue: documented as an enum, refused with `message` otherwise."""
+
+    def __init__(self, keys: Iterable[str], message: str) -> None:
+        self.keys = frozenset(keys)
+        super().__init__(message, enum=sorted(self.keys))
+
+    def check(self, value: Any) -> Any:
+        if value not in self.keys:
+            raise ValueError(self.message)
+        return value
+
+
+class OnePerKey(_Enforced):
     """For a list of objects keyed by `field`: each of the known keys at most once."""
-    return Documented(
-        allOf=[
-            {
-                "contains": {"properties": {field: {"const": key}}},
-                "minContains": 0,
-                "maxContains": 1,
-            }
-            for key in sorted(keys)
-        ]
-    )
+
+    def __init__(self, field: str, keys: Iterable[str], message: str) -> None:
+        self.field = field
+        super().__init__(
+            message,
+            allOf=[
+                {
+                    "contains": {"properties": {field: {"const": key}}},
+                    "minContains": 0,
+                    "maxContains": 1,
+                }
+                for key in sorted(keys)
+            ],
+        )
+
+    def check(self, value: Any) -> Any:
+        if len({getattr(item, self.field) for item in value}) != len(value):
+            raise ValueError(self.message)
+        return value
 
 
 def _not_blank(value: str) -> str:
