@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.agenda import service
 from app.agenda.models import Agenda, AgendaParams
 from app.auth.deps import CallerDep
-from app.core.db import SessionDep, utcnow
+from app.core.db import ReadDep, utcnow
 from app.core.errors import problem_responses
 
 router = APIRouter(prefix="/v1/agenda", tags=["agenda"])
@@ -36,9 +36,9 @@ async def get_agenda(
     params: Annotated[AgendaParams, Query()],
     response: Response,
     caller: CallerDep,
-    session: SessionDep,
+    connection: ReadDep,
 ) -> Agenda:
     """What needs attention now: follow-ups, upcoming calls, next steps, silences."""
     # Computed for this moment: a cached copy would be wrong by tomorrow.
     response.headers["Cache-Control"] = "no-store"
-    return await service.build_agenda(session, caller, params, now=utcnow())
+    return await service.build_agenda(connection, caller, params, now=utcnow())

@@ -23,7 +23,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from app.agenda.models import (
@@ -43,7 +43,7 @@ from app.feedback.models import FeedbackConversation, FeedbackStatus
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome, OutcomeKind
 from app.reflections.models import Reflection
-from app.users.models import User
+from app.users.service import user_zone
 
 # Applications that are still waiting on the company; later stages are not "no news".
 OPEN_STAGES = (Stage.applied, Stage.screening, Stage.interviewing)
@@ -588,12 +588,10 @@ def _sort_key(item: AgendaItem) -> tuple[Any, ...]:
 
 
 async def build_agenda(
-    session: AsyncSession, caller: Caller, params: AgendaParams, now: datetime
+    connection: AsyncConnection, caller: Caller, params: AgendaParams, now: datetime
 ) -> Agenda:
     """The caller's agenda as of `now` (an aware datetime), in the caller's time zone."""
-    connection = await session.connection()
-    timezone = await connection.scalar(select(col(User.timezone)).where(col(User.id) == caller.id))
-    zone = ZoneInfo(timezone or "UTC")
+    zone = await user_zone(connection, caller.id)
     today = now.astimezone(zone).date()
     last_day = today + timedelta(days=params.horizon_days)
     at = Clock(

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -97,13 +98,13 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for GET requests: each statement autocommits, so a read costs no BEGIN and
-    COMMIT round trips. Reads that must agree are ordered instead (see app/shared/sync.py).
-    SQLite's driver never opens a transaction for a SELECT, so it needs no switch."""
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool for GET requests, where each statement autocommits: a read costs no
+    BEGIN and COMMIT round trips. Reads that must agree share one statement instead (see
+    Resource.list_page). SQLite's driver never opens a transaction for a SELECT."""
     if engine.dialect.name == "sqlite":
-        return create_sessionmaker(engine)
-    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -113,7 +114,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler returned, roll back when it raised."""
     state = request.app.state
     if request.method in _SAFE_METHODS:
-        async with state.read_sessionmaker() as session:
+        async with state.read_sessionmaker() as session:  # bound to the read engine
             yield session  # autocommit: nothing to commit or roll back
         return
     async with state.sessionmaker() as session:
@@ -130,3 +131,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a 2xx is never followed by a lost write.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A bare connection for a GET that reads with Core statements: no ORM session to set up
+    and tear down on the hottest paths."""
+    async with request.app.state.read_engine.connect() as connection:
+        yield connection
+
+
+ReadDep = Annotated[AsyncConnection, Depends(get_read_connection, scope="function")]

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.deps import CallerDep
-from app.core.db import SessionDep
+from app.core.db import ReadDep
 from app.core.errors import FieldError, ProblemError, problem_responses
 from app.insights import service
 from app.insights.models import Insights
@@ -48,7 +48,7 @@ rejection in the period and may end after it."""
 )
 async def get_insights(
     caller: CallerDep,
-    session: SessionDep,
+    connection: ReadDep,
     start: Annotated[
         Day | None,
         Query(
@@ -65,4 +65,4 @@ async def get_insights(
     ] = None,
 ) -> Insights:
     """Patterns in the caller's search, with suggested next actions, computed for a period."""
-    return await service.compute_insights(session, caller, _period(start, end))
+    return await service.compute_insights(connection, caller, _period(start, end))

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,7 +33,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlmodel import col
 
@@ -72,7 +71,7 @@ from app.insights.suggestions import Signals, suggest
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome
 from app.reflections.models import Diagnosis, Reflection
-from app.users.models import User
+from app.users.service import user_zone
 
 # Warm: someone vouched for or introduced the user. Recruiters know the user only from a
 # profile or CV, so their applications count as cold.
@@ -184,9 +183,8 @@ def share(part: int, whole: int, digits: int = 2) -> float | None:
 # --- the document ----------------------------------------------------------------------
 
 
-async def compute_insights(session: AsyncSession, caller: Caller, period: Period) -> Insights:
+async def compute_insights(connection: AsyncConnection, caller: Caller, period: Period) -> Insights:
     """Every section for the caller over `period`: nine small queries, one after another."""
-    connection = await session.connection()
     dialect = connection.dialect.name
     today = await _today(connection, caller)
 
@@ -227,8 +225,7 @@ async def compute_insights(session: AsyncSession, caller: Caller, period: Period
 
 async def _today(connection: AsyncConnection, caller: Caller) -> date:
     """Today in the user's time zone: a step due today is not overdue yet."""
-    zone = await connection.scalar(select(col(User.timezone)).where(col(User.id) == caller.id))
-    return datetime.now(ZoneInfo(zone or "UTC")).date()
+    return datetime.now(await user_zone(connection, caller.id)).date()
 
 
 def _same_application(table: Any) -> list[ColumnElement[bool]]:

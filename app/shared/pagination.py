@@ -86,13 +86,13 @@ def page_model(name: str, item: type[BaseModel]) -> type[BaseModel]:
 class Position:
     """Where a walk through a list stands: the watermark it started at and the last key."""
 
-    watermark: int
+    watermark: int | None  # None on a first page: the list's own snapshot sets it
     values: list[Any] | None
 
 
-def read_cursor(cursor: str | None, mode: str, watermark: int, keys: Sequence[SortKey]) -> Position:
+def read_cursor(cursor: str | None, mode: str, keys: Sequence[SortKey]) -> Position:
     if cursor is None:
-        return Position(watermark, None)
+        return Position(None, None)
     payload = decode_token(cursor, "cursor")
     values = payload.get("v")
     if payload.get("m") != mode or not isinstance(values, list) or len(values) != len(keys) + 1:
@@ -126,9 +126,9 @@ def next_cursor(
 ) -> str | None:
     if len(rows) <= limit:
         return None
-    last = rows[limit - 1]  # (item, key values…, id)
+    last = rows[limit - 1]  # (item, key values…, id, change sequence)
     values = [_plain(value) for value in last[1 : 1 + key_count]]
-    return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[-1])]})
+    return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[1 + key_count])]})
 
 
 def json_response(page: dict[str, Any]) -> Response:

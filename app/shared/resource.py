@@ -9,12 +9,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import ColumnElement, Select, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
-from app.auth.deps import Caller
+from app.auth.deps import Caller, account_gone
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
 from app.shared.json_rows import row_json
@@ -28,6 +28,7 @@ from app.shared.pagination import (
 )
 from app.shared.records import OwnedRecord, PartialUpdate, RecordPublic, StrictInput
 from app.shared.sync import next_change_seq, parse_seq, parse_updated_since, sync_token
+from app.users.models import User
 
 RecordT = TypeVar("RecordT", bound=OwnedRecord)
 
@@ -81,7 +82,7 @@ class Resource(Generic[RecordT]):
     def __init__(self) -> None:
         # List statements are built once per shape and reused with new bound values:
         # building a SELECT costs more than running it.
-        self._statements: dict[tuple[Any, ...], Select[Any]] = {}
+        self._statements: dict[tuple[Any, ...], Any] = {}  # built statements
 
     def filter_clause(self, name: str, dialect: str) -> ColumnElement[bool]:
         """The WHERE clause of one list filter, its value bound as `f_<name>`."""
@@ -104,15 +105,37 @@ class Resource(Generic[RecordT]):
             raise not_found(self.noun)
         return record
 
-    async def list_page(self, session: AsyncSession, caller: Caller, params: Any) -> dict[str, Any]:
+    async def read_json(
+        self, connection: AsyncConnection, caller: Caller, record_id: uuid.UUID
+    ) -> tuple[str, int]:
+        """The caller's live record as the API shows it (JSON rendered by the database) and
+        its version, or 404."""
+        dialect = connection.dialect.name
+        statement = self._statements.get((dialect, "get"))
+        if statement is None:
+            table = self.table
+            item = row_json(table, self._public_names, dialect)
+            statement = self._statements[(dialect, "get")] = select(item, col(table.version)).where(
+                col(table.id) == bindparam("id"),
+                col(table.user_id) == bindparam("user_id"),
+                col(table.deleted_at).is_(None),
+            )
+        row = (await connection.execute(statement, {"id": record_id, "user_id": caller.id})).first()
+        if row is None:
+            raise not_found(self.noun)
+        body, version = row
+        return body, version
+
+    async def list_page(
+        self, connection: AsyncConnection, caller: Caller, params: Any
+    ) -> dict[str, Any]:
         """A page of the caller's records: a plain list, or (with updated_since) what changed."""
-        connection = await session.connection()
         dialect = connection.dialect.name
         since = parse_updated_since(params.updated_since) if params.updated_since else None
         sort = str(getattr(params, "sort", None) or self.default_sort)
         mode = f"list:{sort}" if since is None else "sync"
         keys = self.sort_keys(sort) if since is None else self.sync_keys
-        position = read_cursor(params.cursor, mode, caller.change_seq, keys)
+        position = read_cursor(params.cursor, mode, keys)
         active = tuple(
             name
             for name in (*self.equal_filters, *self.other_filters)
@@ -131,12 +154,19 @@ class Resource(Generic[RecordT]):
             values["since"] = since
         if position.values is not None:
             values |= {f"k{i}": value for i, value in enumerate(position.values)}
-        # Core execution; each row arrives as the item's JSON text, rendered by the database.
+        # One round trip, Core execution: each row arrives as the item's JSON text, rendered
+        # by the database, with the user's change sequence read in the same snapshot.
         rows = (await connection.execute(statement, values)).all()
+        if not rows:  # no user row: the account was erased after the token was issued
+            raise account_gone()
+        # A first page starts the walk at this snapshot's sequence; later pages keep theirs.
+        watermark = rows[0][-1] if position.watermark is None else position.watermark
+        if rows[0][0] is None:  # the user's row joined to an empty page
+            rows = []
         return {
             "items": orjson.Fragment("[" + ",".join(row[0] for row in rows[: params.limit]) + "]"),
-            "next_cursor": next_cursor(rows, params.limit, mode, position.watermark, len(keys)),
-            "sync_token": sync_token(position.watermark),
+            "next_cursor": next_cursor(rows, params.limit, mode, watermark, len(keys)),
+            "sync_token": sync_token(watermark),
         }
 
     @property
@@ -168,7 +198,19 @@ class Resource(Generic[RecordT]):
             query = query.where(col(table.change_seq) > bindparam("since"))
         else:
             query = query.where(col(table.updated_at) > bindparam("since", type_=UTCDateTime()))
-        return apply_keyset(query, keys, table.id, after_cursor)
+        page = apply_keyset(query, keys, table.id, after_cursor).subquery("page")
+        # The user's change sequence, read in the same statement (one snapshot) as the page:
+        # a sync token read before or after the page could skip a write that commits between.
+        # The outer join keeps the user's row when the page is empty.
+        watermark = select(col(User.change_seq)).where(col(User.id) == bindparam("user_id"))
+        seq = watermark.subquery("seq")
+        ordered = [page.c[f"_k{i}"] for i in range(len(keys))] + [page.c.id]
+        descending = keys[0].descending if keys else False
+        return (
+            select(page.c.item, *ordered, seq.c.change_seq)
+            .select_from(seq.outerjoin(page, true()))
+            .order_by(*(c.desc() if descending else c.asc() for c in ordered))
+        )
 
     async def create_record(
         self, session: AsyncSession, caller: Caller, body: StrictInput

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import CallerDep
-from app.core.db import SessionDep
+from app.core.db import ReadDep, SessionDep
 from app.core.errors import problem_responses
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.shared.pagination import json_response, page_model
@@ -82,9 +82,9 @@ def resource_router(
     async def list_(
         params: Annotated[Params, Query()],  # type: ignore[valid-type]
         caller: CallerDep,
-        session: SessionDep,
+        connection: ReadDep,
     ) -> Any:
-        return json_response(await resource.list_page(session, caller, params))
+        return json_response(await resource.list_page(connection, caller, params))
 
     @router.get(
         "/{record_id}",
@@ -99,18 +99,13 @@ def resource_router(
         },
     )
     async def get(
-        record_id: uuid.UUID,
-        request: Request,
-        response: Response,
-        caller: CallerDep,
-        session: SessionDep,
+        record_id: uuid.UUID, request: Request, caller: CallerDep, connection: ReadDep
     ) -> Any:
-        record = await resource.get(session, caller, record_id)
-        etag = etag_for(record.id, record.version)
+        body, version = await resource.read_json(connection, caller, record_id)
+        etag = etag_for(record_id, version)
         if not_modified(request, etag):
             return Response(status_code=304, headers={"ETag": etag})
-        response.headers["ETag"] = etag
-        return record
+        return Response(body, media_type="application/json", headers={"ETag": etag})
 
     @router.patch(
         "/{record_id}",

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth.deps import account_gone
 from app.core.errors import FieldError, ProblemError
 from app.users.models import User
 
@@ -28,7 +29,8 @@ async def next_change_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
         .values(change_seq=col(User.change_seq) + 1)
         .returning(col(User.change_seq))
     )
-    assert seq is not None, "the caller's user row exists"
+    if seq is None:
+        raise account_gone()
     return int(seq)
 
 

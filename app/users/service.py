@@ -1,23 +1,37 @@
 """The profile: read, update, change password, erase."""
 
 import uuid
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlmodel import col
 
+from app.auth.deps import account_gone
 from app.auth.passwords import hash_password, verify_password
 from app.auth.service import normalise_email, revoke_other_sessions
 from app.core.db import utcnow
-from app.core.errors import ProblemError, not_found
+from app.core.errors import ProblemError
 from app.users.models import ProfileUpdate, User
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise not_found("user")
+        raise account_gone()
     return user
+
+
+_TIMEZONE = select(col(User.timezone)).where(col(User.id) == bindparam("user_id"))
+
+
+async def user_zone(connection: AsyncConnection, user_id: uuid.UUID) -> ZoneInfo:
+    """The user's time zone (UTC when they set none)."""
+    row = (await connection.execute(_TIMEZONE, {"user_id": user_id})).first()
+    if row is None:
+        raise account_gone()
+    return ZoneInfo(row[0] or "UTC")
 
 
 async def update_profile(session: AsyncSession, user: User, body: ProfileUpdate) -> User:
