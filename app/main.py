@@ -19,6 +19,7 @@ from app.core.health import router as health_router
 from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
 from app.core.openapi import install_openapi
+from app.core.reads import create_reader
 from app.feedback.router import router as feedback_router
 from app.guidance.router import router as guidance_router
 from app.insights.router import router as insights_router
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         # Everything built so far (routes, models, schemas) lives as long as the process:
         # move it out of the collector's sight, so a collection walks only what requests
         # allocate, and collect the young generation less often.
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         yield
-        await engine.dispose()
+        await close_database(application)
 
     app = FastAPI(
         title="Rebound API",
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_engine = create_read_engine(engine)
     app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
+    app.state.reader = create_reader(
+        engine, settings.db_read_pool_size, settings.db_pool_timeout_seconds
+    )
 
     install_error_handlers(app)
     install_docs(app)
@@ -106,6 +110,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+async def close_database(app: FastAPI) -> None:
+    """Close every connection the app holds (at shutdown)."""
+    await app.state.reader.close()
+    await app.state.engine.dispose()
 
 
 def main() -> None:

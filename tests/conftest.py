@@ -19,7 +19,7 @@ from sqlalchemy import text
 from alembic import command
 from app.auth import passwords
 from app.core.config import Settings
-from app.main import create_app
+from app.main import close_database, create_app
 from app.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,7 @@ def fast_password_hashing() -> Iterator[None]:
 async def app(migrated: Settings) -> AsyncIterator[Any]:
     application = create_app(migrated)
     yield application
-    await application.state.engine.dispose()
+    await close_database(application)
 
 
 @pytest.fixture(autouse=True)

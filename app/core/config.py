@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     db_pool_size: int = Field(default=20, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    # PostgreSQL: the connections of the list/read path (app/core/reads.py), on top of db_pool_size.
+    db_read_pool_size: int = Field(default=5, ge=1, le=200)
 
     @field_validator("database_url")
     @classmethod

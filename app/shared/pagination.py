@@ -122,20 +122,23 @@ def apply_keyset(
 
 
 def next_cursor(
-    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_count: int
+    rows: Sequence[Any], limit: int, mode: str, watermark: int, start: int, key_count: int
 ) -> str | None:
+    """The cursor after the page's last row, whose key values start at column `start`, the
+    record's id right after them."""
     if len(rows) <= limit:
         return None
-    last = rows[limit - 1]  # (item, key values…, id, change sequence)
-    values = [_plain(value) for value in last[1 : 1 + key_count]]
-    return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[1 + key_count])]})
+    last = rows[limit - 1]
+    values = [_plain(value) for value in last[start : start + key_count]]
+    return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[start + key_count])]})
 
 
-def json_response(page: dict[str, Any]) -> Response:
-    """Serialise a page of plain rows in one call; the columns already have the API's names
-    and JSON-ready values, so there is nothing to validate on the way out."""
-    body = orjson.dumps(page, option=orjson.OPT_UTC_Z, default=str)  # str: asyncpg UUIDs
-    return Response(body, media_type="application/json")
+def json_response(content: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    """Serialise rows read from the database in one call: the values come from the columns
+    the API shows (validated when they were written), so there is nothing to validate on the
+    way out. Datetimes are written as the API writes them (UTC, `Z`)."""
+    body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _plain(value: Any) -> Any:

@@ -1,23 +1,23 @@
 """A user-owned, syncable resource: the one implementation of read, list, create, update
 and soft delete that every domain plugs its own rules into."""
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import ColumnElement, Select, bindparam, select, true, update
+from sqlalchemy import ColumnElement, Select, Text, Uuid, bindparam, cast, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.deps import Caller, account_gone
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
-from app.shared.json_rows import row_json
+from app.core.reads import Reader
 from app.shared.pagination import (
     ListParams,
     SortKey,
@@ -105,32 +105,29 @@ class Resource(Generic[RecordT]):
             raise not_found(self.noun)
         return record
 
-    async def read_json(
-        self, connection: AsyncConnection, caller: Caller, record_id: uuid.UUID
-    ) -> tuple[str, int]:
-        """The caller's live record as the API shows it (JSON rendered by the database) and
-        its version, or 404."""
-        dialect = connection.dialect.name
+    async def read_one(
+        self, reader: Reader, caller: Caller, record_id: uuid.UUID
+    ) -> tuple[dict[str, Any], int]:
+        """The caller's live record as the API shows it, and its version; or 404."""
+        dialect = reader.dialect
         statement = self._statements.get((dialect, "get"))
         if statement is None:
             table = self.table
-            item = row_json(table, self._public_names, dialect)
-            statement = self._statements[(dialect, "get")] = select(item, col(table.version)).where(
+            statement = self._statements[(dialect, "get")] = select(
+                *self._public_columns(dialect), col(table.version)
+            ).where(
                 col(table.id) == bindparam("id"),
                 col(table.user_id) == bindparam("user_id"),
                 col(table.deleted_at).is_(None),
             )
-        row = (await connection.execute(statement, {"id": record_id, "user_id": caller.id})).first()
-        if row is None:
+        rows = await reader.rows(statement, {"id": record_id, "user_id": caller.id})
+        if not rows:
             raise not_found(self.noun)
-        body, version = row
-        return body, version
+        return dict(zip(self._public_names, rows[0], strict=False)), rows[0][-1]
 
-    async def list_page(
-        self, connection: AsyncConnection, caller: Caller, params: Any
-    ) -> dict[str, Any]:
+    async def list_page(self, reader: Reader, caller: Caller, params: Any) -> dict[str, Any]:
         """A page of the caller's records: a plain list, or (with updated_since) what changed."""
-        dialect = connection.dialect.name
+        dialect = reader.dialect
         since = parse_updated_since(params.updated_since) if params.updated_since else None
         sort = str(getattr(params, "sort", None) or self.default_sort)
         mode = f"list:{sort}" if since is None else "sync"
@@ -154,24 +151,36 @@ class Resource(Generic[RecordT]):
             values["since"] = since
         if position.values is not None:
             values |= {f"k{i}": value for i, value in enumerate(position.values)}
-        # One round trip, Core execution: each row arrives as the item's JSON text, rendered
-        # by the database, with the user's change sequence read in the same snapshot.
-        rows = (await connection.execute(statement, values)).all()
+        # One round trip: the page's rows (the public fields, then the keys, the id and the
+        # user's change sequence, read in the same snapshot).
+        rows = await reader.rows(statement, values)
         if not rows:  # no user row: the account was erased after the token was issued
             raise account_gone()
         # A first page starts the walk at this snapshot's sequence; later pages keep theirs.
         watermark = rows[0][-1] if position.watermark is None else position.watermark
-        if rows[0][0] is None:  # the user's row joined to an empty page
+        names = self._public_names
+        if rows[0][-2] is None:  # the user's row joined to an empty page
             rows = []
         return {
-            "items": orjson.Fragment("[" + ",".join(row[0] for row in rows[: params.limit]) + "]"),
-            "next_cursor": next_cursor(rows, params.limit, mode, watermark, len(keys)),
+            # Values are JSON-ready as the driver returns them: the serialiser writes them.
+            "items": [dict(zip(names, row, strict=False)) for row in rows[: params.limit]],
+            "next_cursor": next_cursor(rows, params.limit, mode, watermark, len(names), len(keys)),
             "sync_token": sync_token(watermark),
         }
 
-    @property
+    @functools.cached_property
     def _public_names(self) -> list[str]:
         return list(self.public.model_fields)
+
+    def _public_columns(self, dialect: str) -> list[ColumnElement[Any]]:
+        """The columns the API shows, in its order. asyncpg returns UUIDs as its own type,
+        which the serialiser does not know: PostgreSQL sends them as text instead."""
+        columns = [getattr(self.table, name) for name in self._public_names]
+        if dialect != "postgresql":
+            return columns
+        return [
+            cast(column, Text) if isinstance(column.type, Uuid) else column for column in columns
+        ]
 
     @property
     def sync_keys(self) -> list[SortKey]:
@@ -187,8 +196,8 @@ class Resource(Generic[RecordT]):
     ) -> Select[Any]:
         table = self.table
         labels = [key.expression.label(f"_k{i}") for i, key in enumerate(keys)]
-        item = row_json(table, self._public_names, dialect).label("item")
-        query = select(item, *labels, col(table.id)).where(
+        fields = [c.label(f"_f{i}") for i, c in enumerate(self._public_columns(dialect))]
+        query = select(*fields, *labels, col(table.id)).where(
             col(table.user_id) == bindparam("user_id"),
             *(self.filter_clause(name, dialect) for name in active),
         )
@@ -207,7 +216,7 @@ class Resource(Generic[RecordT]):
         ordered = [page.c[f"_k{i}"] for i in range(len(keys))] + [page.c.id]
         descending = keys[0].descending if keys else False
         return (
-            select(page.c.item, *ordered, seq.c.change_seq)
+            select(*(page.c[f"_f{i}"] for i in range(len(fields))), *ordered, seq.c.change_seq)
             .select_from(seq.outerjoin(page, true()))
             .order_by(*(c.desc() if descending else c.asc() for c in ordered))
         )

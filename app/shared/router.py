@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import CallerDep
-from app.core.db import ReadDep, SessionDep
+from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.shared.pagination import json_response, page_model
@@ -81,10 +81,10 @@ def resource_router(
     )
     async def list_(
         params: Annotated[Params, Query()],  # type: ignore[valid-type]
+        request: Request,
         caller: CallerDep,
-        connection: ReadDep,
     ) -> Any:
-        return json_response(await resource.list_page(connection, caller, params))
+        return json_response(await resource.list_page(request.app.state.reader, caller, params))
 
     @router.get(
         "/{record_id}",
@@ -98,14 +98,12 @@ def resource_router(
             **problem_responses(404, 422),
         },
     )
-    async def get(
-        record_id: uuid.UUID, request: Request, caller: CallerDep, connection: ReadDep
-    ) -> Any:
-        body, version = await resource.read_json(connection, caller, record_id)
+    async def get(record_id: uuid.UUID, request: Request, caller: CallerDep) -> Any:
+        record, version = await resource.read_one(request.app.state.reader, caller, record_id)
         etag = etag_for(record_id, version)
         if not_modified(request, etag):
             return Response(status_code=304, headers={"ETag": etag})
-        return Response(body, media_type="application/json", headers={"ETag": etag})
+        return json_response(record, headers={"ETag": etag})
 
     @router.patch(
         "/{record_id}",

@@ -4,14 +4,14 @@ request is captured, then EXPLAINed with its parameters on a seeded, analysed da
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.helpers import register
 from tests.resources.factories_sync import create_application, create_record, walk
+from tests.sql_capture import captured
 
 # Rows per user: enough that reading the whole table costs more than walking an index.
 PER_USER = 300
@@ -63,22 +63,6 @@ async def analyse(app: Any) -> None:
         await connection.execute(text("ANALYZE applications"))
         await connection.execute(text("ANALYZE interviews"))
         await connection.commit()
-
-
-@contextmanager
-def captured(app: Any) -> Iterator[list[tuple[str, Any]]]:
-    """Every statement (with its driver-level parameters) the app runs inside the block."""
-    statements: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append((statement, parameters))
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def list_statement(statements: list[tuple[str, Any]], table: str) -> tuple[str, Any]:

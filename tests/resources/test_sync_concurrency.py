@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.core.reads import EngineReader, PostgresReader, Reader
 from tests.helpers import register
 from tests.resources.factories_sync import create_application, sync_token_of, walk
 
@@ -299,24 +300,27 @@ class ListHook:
         self.action: Callable[[], Awaitable[None]] | None = None
 
     def install(self, monkeypatch: Any) -> None:
-        # Both ways a query can run (ORM session or Core connection), whichever the app uses.
-        for owner in (AsyncSession, AsyncConnection):
-            monkeypatch.setattr(owner, "execute", self._wrap(owner.execute))
+        # Every way a query can run (ORM session, Core connection, the read path's pools).
+        for owner in (AsyncSession, AsyncConnection, EngineReader, PostgresReader):
+            method = "rows" if issubclass(owner, Reader) else "execute"
+            monkeypatch.setattr(owner, method, self._wrap(getattr(owner, method)))
+
+    async def run_once(self) -> None:
+        action, self.action = self.action, None
+        if action is not None:
+            await action()
 
     def _wrap(self, original: Any) -> Any:
         hook = self
 
         async def execute(runner: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
-            action = hook.action
             sql = str(statement)
-            is_list = action is not None and "FROM applications" in sql and "_k0" in sql
+            is_list = "FROM applications" in sql and "_k0" in sql
             if is_list and hook.when == "before":
-                hook.action = None
-                await action()
+                await hook.run_once()
             result = await original(runner, statement, *args, **kwargs)
             if is_list and hook.when == "after":
-                hook.action = None
-                await action()
+                await hook.run_once()  # the innermost wrapper of nested ones runs it
             return result
 
         return execute

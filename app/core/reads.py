@@ -1,0 +1,167 @@
+"""The read path of the hottest GETs (a list page, one record): a Core statement in, rows out.
+
+On PostgreSQL the statement runs on a pool of asyncpg connections of its own, compiled once
+to asyncpg's SQL: no ORM session, no engine connection wrapper, no greenlet hop per request,
+which is most of what a page cost beyond the query itself. On SQLite (development, tests) it
+runs on the engine as any other statement. Rows come back as tuples in the statement's
+column order, with values the JSON serialiser writes as they are (str, int, bool, aware
+datetime, date, UUID, JSON as a list or as an orjson Fragment of the stored text).
+"""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+import orjson
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from app.core.errors import ProblemError
+
+Listener = Callable[[str, Sequence[Any]], None]
+Rows = Sequence[Sequence[Any]]
+Statement = Select[*tuple[Any, ...]]  # any columns
+
+
+class Reader:
+    """Runs read-only statements with the caller's bound values."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.dialect = engine.dialect.name
+        # Tests see the statements that bypass the engine here (SQL and parameters), as they
+        # see the others with SQLAlchemy's before_cursor_execute event.
+        self.listeners: list[Listener] = []
+
+    async def rows(self, statement: Statement, values: dict[str, Any]) -> Rows:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Release the connections (at shutdown)."""
+
+
+class EngineReader(Reader):
+    """Through the SQLAlchemy engine: SQLite, where there is no network round trip to save."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.engine = engine
+
+    async def rows(self, statement: Statement, values: dict[str, Any]) -> Rows:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(statement, values)).all()
+
+
+class _Prepared:
+    """A statement compiled for asyncpg: its SQL, and for each `$n` the bound value's name (or
+    the literal the statement carries) and the type's conversion, as SQLAlchemy would apply."""
+
+    __slots__ = ("parameters", "sql")
+
+    def __init__(self, statement: Statement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        binds = [compiled.binds[name] for name in compiled.positiontup or ()]
+        self.parameters = [
+            (
+                bind.key if bind.required else None,
+                None if bind.required else bind.effective_value,
+                bind.type._cached_bind_processor(dialect),  # noqa: SLF001
+            )
+            for bind in binds
+        ]
+
+    def arguments(self, values: dict[str, Any]) -> list[Any]:
+        arguments = []
+        for key, literal, process in self.parameters:
+            value = literal if key is None else values[key]
+            arguments.append(value if process is None or value is None else process(value))
+        return arguments
+
+
+class PostgresReader(Reader):
+    """An asyncpg pool, opened on first use and sized by DB_READ_POOL_SIZE."""
+
+    def __init__(self, engine: AsyncEngine, size: int, timeout: float) -> None:
+        super().__init__(engine)
+        self.sa_dialect = engine.dialect
+        self.dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.size, self.timeout = size, timeout
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+        self._prepared: dict[Statement, _Prepared] = {}
+
+    async def _open(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=0,
+                    max_size=self.size,
+                    max_inactive_connection_lifetime=300,
+                    timeout=self.timeout,
+                    reset=_reset,
+                    init=_json_as_fragments,
+                )
+            return self._pool
+
+    async def rows(self, statement: Statement, values: dict[str, Any]) -> Rows:
+        prepared = self._prepared.get(statement)
+        if prepared is None:
+            prepared = self._prepared[statement] = _Prepared(statement, self.sa_dialect)
+        arguments = prepared.arguments(values)
+        for listener in self.listeners:
+            listener(prepared.sql, arguments)
+        pool = self._pool or await self._open()
+        try:
+            async with pool.acquire(timeout=self.timeout) as connection:
+                return await connection.fetch(prepared.sql, *arguments)
+        except (
+            OSError,
+            TimeoutError,
+            asyncpg.InterfaceError,
+            asyncpg.PostgresConnectionError,
+            asyncpg.TooManyConnectionsError,
+            asyncpg.CannotConnectNowError,
+        ):
+            raise database_unavailable() from None
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _json_as_fragments(connection: asyncpg.Connection) -> None:
+    """JSON values stay the text PostgreSQL sends, embedded as they are in the response; a
+    bound JSON value is the text SQLAlchemy's JSON type serialised."""
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name, schema="pg_catalog", format="text", encoder=str, decoder=orjson.Fragment
+        )
+
+
+async def _reset(connection: asyncpg.Connection) -> None:
+    """On release: these connections only ever run single SELECTs (no session settings, no
+    LISTEN, no locks), so asyncpg's default reset, a round trip per request, has nothing to
+    undo. A transaction left open by a cancelled fetch is still rolled back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def database_unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "The database is not reachable right now; try again shortly.",
+        slug="database-unavailable",
+        headers={"Retry-After": "2"},
+    )
+
+
+def create_reader(engine: AsyncEngine, size: int, timeout: float) -> Reader:
+    if engine.dialect.name == "postgresql":
+        return PostgresReader(engine, size, timeout)
+    return EngineReader(engine)
