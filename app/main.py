@@ -5,12 +5,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agenda.router import router as agenda_router
 from app.applications.router import router as applications_router
 from app.auth.router import router as auth_router
 from app.contacts.router import router as contacts_router
 from app.core.config import Settings, get_settings
+from app.core.counters import create_counters
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
@@ -18,6 +20,7 @@ from app.core.health import router as health_router
 from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
 from app.core.openapi import install_openapi
+from app.core.ratelimit import RateLimiter, WriteRateLimitMiddleware
 from app.feedback.router import router as feedback_router
 from app.guidance.router import router as guidance_router
 from app.insights.router import router as insights_router
@@ -54,10 +57,12 @@ the username is your email).
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_engine(settings)
+    limiter = RateLimiter(settings, create_counters(settings.redis_url, settings.redis_key_prefix))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await limiter.counters.close()
         await engine.dispose()
 
     app = FastAPI(
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_read_sessionmaker(engine)
+    app.state.rate_limiter = limiter
 
     install_error_handlers(app)
     install_docs(app)
@@ -84,16 +90,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(router.routes)
     install_openapi(app)
 
+    # Outermost last. Reads pass the write limit untouched; CORS wraps the 413s and 429s
+    # too, so a browser can read them.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(WriteRateLimitMiddleware, limiter=limiter)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "X-Request-ID", "Location"],
+            expose_headers=["ETag", "X-Request-ID", "Location", "Retry-After"],
         )
-    app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # The client address (rate limits per IP) and scheme come from X-Forwarded-For and
+        # X-Forwarded-Proto only when the peer is one of these proxies.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(RequestContextMiddleware)
     return app
 
@@ -109,7 +122,7 @@ def main() -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
-        proxy_headers=True,
+        proxy_headers=False,  # create_app() trusts only TRUSTED_PROXIES
         access_log=False,
         log_config=None,
     )

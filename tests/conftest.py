@@ -50,6 +50,23 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
+# The suite signs in and writes far more than a person would: limits no test reaches unless
+# it sets its own (tests/auth/test_rate_limits.py), counters in memory, mail to an outbox.
+UNTHROTTLED: dict[str, Any] = {
+    "redis_url": None,
+    "smtp_host": None,
+    "cors_origins": [],
+    "trusted_proxies": [],
+    "rate_limit_token_per_ip": "1000000/minute",
+    "rate_limit_register_per_ip": "1000000/minute",
+    "rate_limit_register_per_email": "1000000/minute",
+    "rate_limit_password_reset_per_ip": "1000000/minute",
+    "rate_limit_password_reset_per_email": "1000000/minute",
+    "rate_limit_writes_per_user": "1000000/minute",
+    "login_backoff_after": 1_000_000,
+}
+
+
 def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -57,7 +74,7 @@ def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
         database_url=database_url,
         secret_key="test-secret-" + "k" * 40,
         var_dir=tmp,
-        **overrides,
+        **{**UNTHROTTLED, **overrides},
     )
 
 
