@@ -4,13 +4,14 @@ set), emptied before every test, and an HTTP client against the ASGI app."""
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+import redis
 from alembic.config import Config
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -24,6 +25,7 @@ from app.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="session")
@@ -132,3 +134,39 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture
+async def app_with(
+    app: Any, database_url: str, tmp_path: Path
+) -> AsyncIterator[Callable[..., Any]]:
+    """`app_with(**settings)`: another app on the test database (cleaned through `app`)."""
+    made: list[Any] = []
+
+    def make(**overrides: Any) -> Any:
+        made.append(create_app(make_settings(database_url, tmp_path, **overrides)))
+        return made[-1]
+
+    yield make
+    for application in made:
+        await application.state.rate_limiter.counters.close()
+        await application.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis at REDIS_URL (default 127.0.0.1:6379). Missing, it skips the test, except where
+    CI says services are required (REQUIRE_POSTGRES=1 or REQUIRE_REDIS=1): then it fails."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {REDIS_URL} ({type(exc).__name__})"
+        if os.environ.get("REQUIRE_POSTGRES") == "1" or os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+def redis_prefix() -> str:
+    """Keys of one test run alone (Redis is shared with other runs and workers)."""
+    return f"rebound-test-{uuid.uuid4().hex[:12]}:"

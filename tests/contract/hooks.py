@@ -75,8 +75,9 @@ CROSS_FIELD_CODES = {
     "application_mismatch",  # feedback, reflections: the outcome is about the same application
     "date_range",  # insights: `from` is not after `to`
 }
-# Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since).
-TOKEN_FIELDS = {"query.cursor", "query.updated_since"}
+# Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since;
+# `body.token` is a password-reset code).
+TOKEN_FIELDS = {"query.cursor", "query.updated_since", "body.token"}
 # Problem types of rules against stored state: feedback conversations move forward only (the
 # problem lists the statuses `allowed`); a PATCH body names a record the caller does not have.
 STATE_TYPES = ("/invalid-transition", "/reference-not-found")
