@@ -57,6 +57,11 @@ class PasswordFormAuth:
                 self._credentials = self._sign_up(client)
             # The OAuth2 password form, exactly as Swagger UI's Authorize sends it.
             response = client.post("/v1/auth/token", data=self._credentials)
+            if response.status_code == 401:
+                # The run itself changed the account's email (PATCH /v1/me generates one), so
+                # the next token, due every refresh_interval, needs a fresh account.
+                self._credentials = self._sign_up(client)
+                response = client.post("/v1/auth/token", data=self._credentials)
             response.raise_for_status()
             return str(response.json()["access_token"])
 
