@@ -6,12 +6,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agenda.router import router as agenda_router
 from app.applications.router import router as applications_router
 from app.auth.router import router as auth_router
 from app.contacts.router import router as contacts_router
 from app.core.config import Settings, get_settings
+from app.core.counters import create_counters
 from app.core.db import create_engine, create_read_engine, create_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
@@ -19,6 +21,7 @@ from app.core.health import router as health_router
 from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
 from app.core.openapi import install_openapi
+from app.core.ratelimit import RateLimiter, WriteRateLimitMiddleware
 from app.core.reads import create_reader
 from app.feedback.router import router as feedback_router
 from app.guidance.router import router as guidance_router
@@ -58,6 +61,7 @@ the username is your email).
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_engine(settings)
+    limiter = RateLimiter(settings, create_counters(settings.redis_url, settings.redis_key_prefix))
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
@@ -68,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         yield
-        await close_database(application)
+        await close_connections(application)
 
     app = FastAPI(
         title="Rebound API",
@@ -88,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reader = create_reader(
         engine, settings.db_read_pool_size, settings.db_pool_timeout_seconds
     )
+    app.state.rate_limiter = limiter
 
     install_error_handlers(app)
     install_docs(app)
@@ -98,22 +103,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(router.routes)
     install_openapi(app)
 
+    # Outermost last. Reads pass the write limit untouched; CORS wraps the 413s and 429s
+    # too, so a browser can read them.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(WriteRateLimitMiddleware, limiter=limiter)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "X-Request-ID", "Location"],
+            expose_headers=["ETag", "X-Request-ID", "Location", "Retry-After"],
         )
-    app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # The client address (rate limits per IP) and scheme come from X-Forwarded-For and
+        # X-Forwarded-Proto only when the peer is one of these proxies.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(RequestContextMiddleware)
     return app
 
 
-async def close_database(app: FastAPI) -> None:
-    """Close every connection the app holds (at shutdown)."""
+async def close_connections(app: FastAPI) -> None:
+    """Close every connection the app holds: counters, read pool, engine (at shutdown)."""
+    await app.state.rate_limiter.counters.close()
     await app.state.reader.close()
     await app.state.engine.dispose()
 
@@ -129,7 +142,7 @@ def main() -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
-        proxy_headers=True,
+        proxy_headers=False,  # create_app() trusts only TRUSTED_PROXIES
         access_log=False,
         log_config=None,
     )

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.applications.models import Application, StageChange
-from app.auth.models import RefreshToken
+from app.auth.models import PasswordResetToken, RefreshToken
 from app.contacts.models import Contact
 from app.feedback.models import FeedbackConversation
 from app.interviews.models import Interview
@@ -21,6 +21,7 @@ __all__ = [
     "IdempotencyKey",
     "Interview",
     "Outcome",
+    "PasswordResetToken",
     "RefreshToken",
     "Reflection",
     "StageChange",

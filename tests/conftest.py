@@ -4,13 +4,14 @@ set), emptied before every test, and an HTTP client against the ASGI app."""
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+import redis
 from alembic.config import Config
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -19,11 +20,12 @@ from sqlalchemy import text
 from alembic import command
 from app.auth import passwords
 from app.core.config import Settings
-from app.main import close_database, create_app
+from app.main import close_connections, create_app
 from app.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +52,23 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
+# The suite signs in and writes far more than a person would: limits no test reaches unless
+# it sets its own (tests/auth/test_rate_limits.py), counters in memory, mail to an outbox.
+UNTHROTTLED: dict[str, Any] = {
+    "redis_url": None,
+    "smtp_host": None,
+    "cors_origins": [],
+    "trusted_proxies": [],
+    "rate_limit_token_per_ip": "1000000/minute",
+    "rate_limit_register_per_ip": "1000000/minute",
+    "rate_limit_register_per_email": "1000000/minute",
+    "rate_limit_password_reset_per_ip": "1000000/minute",
+    "rate_limit_password_reset_per_email": "1000000/minute",
+    "rate_limit_writes_per_user": "1000000/minute",
+    "login_backoff_after": 1_000_000,
+}
+
+
 def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -57,7 +76,7 @@ def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
         database_url=database_url,
         secret_key="test-secret-" + "k" * 40,
         var_dir=tmp,
-        **overrides,
+        **{**UNTHROTTLED, **overrides},
     )
 
 
@@ -92,7 +111,7 @@ def fast_password_hashing() -> Iterator[None]:
 async def app(migrated: Settings) -> AsyncIterator[Any]:
     application = create_app(migrated)
     yield application
-    await close_database(application)
+    await close_connections(application)
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +134,38 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture
+async def app_with(
+    app: Any, database_url: str, tmp_path: Path
+) -> AsyncIterator[Callable[..., Any]]:
+    """`app_with(**settings)`: another app on the test database (cleaned through `app`)."""
+    made: list[Any] = []
+
+    def make(**overrides: Any) -> Any:
+        made.append(create_app(make_settings(database_url, tmp_path, **overrides)))
+        return made[-1]
+
+    yield make
+    for application in made:
+        await close_connections(application)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis at REDIS_URL (default 127.0.0.1:6379). Missing, it skips the test, except where
+    CI says services are required (REQUIRE_POSTGRES=1 or REQUIRE_REDIS=1): then it fails."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {REDIS_URL} ({type(exc).__name__})"
+        if os.environ.get("REQUIRE_POSTGRES") == "1" or os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+def redis_prefix() -> str:
+    """Keys of one test run alone (Redis is shared with other runs and workers)."""
+    return f"rebound-test-{uuid.uuid4().hex[:12]}:"

@@ -23,6 +23,12 @@ async def register(
     return body
 
 
+def client_of(app: Any, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    """An HTTP client of `app` whose requests come from `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -1,6 +1,7 @@
 """Access tokens: every line of JWT code lives here. HS256 only, every claim checked."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,3 +70,17 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         )
     except (JWTError, ValueError, KeyError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc
+
+
+def bearer_user_id(settings: Settings, headers: Iterable[tuple[bytes, bytes]]) -> uuid.UUID | None:
+    """The user of a valid `Authorization: Bearer` access token among raw ASGI headers."""
+    for name, value in headers:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer":
+                return None
+            try:
+                return decode_access_token(settings, token.strip()).user_id
+            except InvalidToken:
+                return None
+    return None

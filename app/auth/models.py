@@ -1,4 +1,4 @@
-"""Refresh tokens (stored only as a keyed hash) and the token responses."""
+"""Refresh and password-reset tokens (stored only as a keyed hash) and the token responses."""
 
 import uuid
 from datetime import datetime
@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
-from app.shared.records import StrictInput
-from app.users.models import UserPublic
+from app.shared.fields import Email
+from app.shared.records import StrictInput, with_example
+from app.users.models import PASSWORD_MAX, PASSWORD_MIN, UserPublic
 
 
 class RefreshToken(SQLModel, table=True):
@@ -23,6 +24,40 @@ class RefreshToken(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     replaced_by_id: uuid.UUID | None = Field(default=None)
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A single-use, short-lived token mailed to reset a forgotten password."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: uuid.UUID = Field(primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PasswordResetRequest(StrictInput):
+    model_config = with_example({"email": "dana@example.com"})
+
+    email: Email
+
+
+class PasswordResetAccepted(SQLModel):
+    message: str = Field(
+        description="The same whether or not an account has this email: nothing is revealed."
+    )
+
+
+class PasswordResetConfirm(StrictInput):
+    model_config = with_example(
+        {"token": "the code from the mail", "new_password": "a new long passphrase"}
+    )
+
+    token: str = Field(min_length=1, max_length=200, description="The code from the mail.")
+    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class RefreshRequest(StrictInput):

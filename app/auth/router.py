@@ -1,14 +1,22 @@
-"""Registration, sign-in with the OAuth2 password form, refresh and logout."""
+"""Registration, sign-in with the OAuth2 password form, refresh, logout and password reset."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth import service
-from app.auth.models import RefreshRequest, Registration, TokenPair
+from app.auth import password_reset, service
+from app.auth.models import (
+    PasswordResetAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RefreshRequest,
+    Registration,
+    TokenPair,
+)
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.ratelimit import RateLimiterDep
 from app.users.models import UserPublic, UserRegister
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -45,27 +53,44 @@ class PasswordForm(OAuth2PasswordRequestForm):
     "/register",
     status_code=201,
     operation_id="register",
-    responses=problem_responses(409, 422),
+    responses=problem_responses(409, 422, 429),
 )
 async def register(
-    request: Request, response: Response, body: UserRegister, session: SessionDep
+    request: Request,
+    response: Response,
+    body: UserRegister,
+    session: SessionDep,
+    limiter: RateLimiterDep,
 ) -> Registration:
     """Create an account and sign in: returns the user and a token pair."""
+    await limiter.limit_ip(request, "register", limiter.settings.rate_limit_register_per_ip)
+    await limiter.limit_email(
+        "register", body.email, limiter.settings.rate_limit_register_per_email
+    )
     user = await service.register(session, body)
     pair, _ = await service.issue_tokens(session, request.app.state.settings, user.id)
     response.headers.update(_NO_STORE)
     return Registration(user=UserPublic.model_validate(user), tokens=pair)
 
 
-@router.post("/token", operation_id="createToken", responses=problem_responses(401, 422))
+@router.post("/token", operation_id="createToken", responses=problem_responses(401, 422, 429))
 async def create_token(
     request: Request,
     response: Response,
     form: Annotated[PasswordForm, Depends()],
     session: SessionDep,
+    limiter: RateLimiterDep,
 ) -> TokenPair:
-    """Sign in with the OAuth2 password form (`username` is the email)."""
+    """Sign in with the OAuth2 password form (`username` is the email).
+
+    Failed attempts slow the account down: after a few, each attempt must wait twice as long
+    as the one before (429 with `Retry-After`), up to a cap, and the count is forgotten after
+    a quiet period. Each address also has a limit per minute.
+    """
+    await limiter.limit_ip(request, "token", limiter.settings.rate_limit_token_per_ip)
+    await limiter.begin_sign_in(form.username)
     user = await service.authenticate(session, form.username, form.password)
+    await limiter.signed_in(form.username)
     pair, _ = await service.issue_tokens(session, request.app.state.settings, user.id)
     response.headers.update(_NO_STORE)
     return pair
@@ -85,3 +110,53 @@ async def refresh_token(
 async def logout(request: Request, body: RefreshRequest, session: SessionDep) -> None:
     """Revoke the session this refresh token belongs to (unknown tokens are ignored)."""
     await service.logout(session, request.app.state.settings, body.refresh_token)
+
+
+@router.post(
+    "/password-reset",
+    status_code=202,
+    operation_id="requestPasswordReset",
+    responses=problem_responses(422, 429),
+)
+async def request_password_reset(
+    request: Request,
+    body: PasswordResetRequest,
+    background: BackgroundTasks,
+    limiter: RateLimiterDep,
+) -> PasswordResetAccepted:
+    """Mail a single-use reset code to this email, if an account has it.
+
+    The answer is the same whether or not an account exists. The code works once, for
+    PASSWORD_RESET_MINUTES (30 by default); use it with `POST /v1/auth/password-reset/confirm`.
+    """
+    settings = limiter.settings
+    await limiter.limit_ip(request, "password-reset", settings.rate_limit_password_reset_per_ip)
+    await limiter.limit_email(
+        "password-reset", body.email, settings.rate_limit_password_reset_per_email
+    )
+    background.add_task(
+        password_reset.send_reset_mail, request.app.state.sessionmaker, settings, body.email
+    )
+    return PasswordResetAccepted(message=password_reset.ACCEPTED)
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=204,
+    operation_id="confirmPasswordReset",
+    responses=problem_responses(422, 429),
+)
+async def confirm_password_reset(
+    request: Request, body: PasswordResetConfirm, session: SessionDep, limiter: RateLimiterDep
+) -> None:
+    """Set a new password with the mailed code; every session of the account is signed out.
+
+    An unknown, expired or already used code answers 422 (`invalid-reset-token`, naming
+    `body.token`).
+    """
+    settings = limiter.settings
+    await limiter.limit_ip(
+        request, "password-reset-confirm", settings.rate_limit_password_reset_per_ip
+    )
+    user = await password_reset.confirm_reset(session, settings, body.token, body.new_password)
+    await limiter.signed_in(user.email)  # the mailbox was proven: lift any sign-in backoff

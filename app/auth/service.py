@@ -27,7 +27,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _hash_refresh_token(settings: Settings, token: str) -> str:
+def hash_token(settings: Settings, token: str) -> str:
+    """The keyed hash stored for a refresh or reset token (the token itself never is)."""
     return hmac.new(settings.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -73,7 +74,7 @@ async def issue_tokens(
         id=uuid.uuid4(),
         user_id=user_id,
         family_id=family_id or uuid.uuid4(),
-        token_hash=_hash_refresh_token(settings, raw),
+        token_hash=hash_token(settings, raw),
         created_at=now,
         expires_at=now + timedelta(days=settings.refresh_token_days),
     )
@@ -100,7 +101,7 @@ async def rotate(session: AsyncSession, settings: Settings, raw: str) -> TokenPa
     now = utcnow()
     token = await session.scalar(
         select(RefreshToken).where(
-            RefreshToken.token_hash == _hash_refresh_token(settings, raw)  # type: ignore[arg-type]
+            RefreshToken.token_hash == hash_token(settings, raw)  # type: ignore[arg-type]
         )
     )
     if token is None or token.revoked_at is not None or token.expires_at <= now:
@@ -145,7 +146,7 @@ async def _within_grace(session: AsyncSession, settings: Settings, token: Refres
 async def logout(session: AsyncSession, settings: Settings, raw: str) -> None:
     token = await session.scalar(
         select(RefreshToken).where(
-            RefreshToken.token_hash == _hash_refresh_token(settings, raw)  # type: ignore[arg-type]
+            RefreshToken.token_hash == hash_token(settings, raw)  # type: ignore[arg-type]
         )
     )
     if token is not None:

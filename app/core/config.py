@@ -1,14 +1,24 @@
 """Settings: the one place configuration is read, from the environment or `.env`."""
 
+import json
 import logging
+import re
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger("rebound.config")
 
@@ -30,6 +40,51 @@ def async_database_url(url: str) -> str:
     raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
 
 
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """At most `count` events per fixed window of `seconds`."""
+
+    count: int
+    seconds: int
+
+    def __str__(self) -> str:
+        period = next(name for name, seconds in _PERIODS.items() if seconds == self.seconds)
+        return f"{self.count}/{period}"
+
+
+def _parse_rate(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _RATE.match(value)
+        if match is None or int(match[1]) < 1:
+            raise ValueError("a rate is written N/second, N/minute, N/hour or N/day (N >= 1)")
+        return Rate(int(match[1]), _PERIODS[match[2]])
+    return value
+
+
+RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_parse_rate), PlainSerializer(str)]
+
+
+def _list_setting(value: Any) -> Any:
+    """A list from the environment: a JSON list, or comma-separated values."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+ListSetting = Annotated[list[str], NoDecode, BeforeValidator(_list_setting)]
+
+
+def _empty_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -44,13 +99,44 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=1440)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     refresh_reuse_grace_seconds: int = Field(default=30, ge=0, le=600)
-    cors_origins: list[str] = []
+    # Browser origins allowed to call the API; empty = no CORS headers at all.
+    cors_origins: ListSetting = []
+    # Peers (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: ListSetting = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     db_pool_size: int = Field(default=20, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
     # PostgreSQL: the connections of the list/read path (app/core/reads.py), on top of db_pool_size.
     db_read_pool_size: int = Field(default=5, ge=1, le=200)
+
+    # Rate limits (app/core/ratelimit.py). Counters live in Redis when REDIS_URL is set (shared
+    # by every process and instance), otherwise in the memory of each process.
+    redis_url: Annotated[str | None, BeforeValidator(_empty_is_none)] = None
+    redis_key_prefix: str = "rebound:"
+    rate_limit_token_per_ip: RateSetting = Rate(30, 60)
+    rate_limit_register_per_ip: RateSetting = Rate(10, 3600)
+    rate_limit_register_per_email: RateSetting = Rate(5, 3600)
+    rate_limit_password_reset_per_ip: RateSetting = Rate(10, 3600)
+    rate_limit_password_reset_per_email: RateSetting = Rate(3, 3600)
+    rate_limit_writes_per_user: RateSetting = Rate(600, 60)
+    # Sign-in failures per account: this many are free, then each attempt waits 1, 2, 4, …
+    # seconds (at most the cap); the count is forgotten after a quiet period.
+    login_backoff_after: int = Field(default=5, ge=1)
+    login_backoff_max_seconds: int = Field(default=900, ge=1, le=86400)
+    login_failures_expire_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+
+    # Password reset mails: over SMTP when SMTP_HOST is set, else written to VAR_DIR/outbox/.
+    smtp_host: Annotated[str | None, BeforeValidator(_empty_is_none)] = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: Annotated[str | None, BeforeValidator(_empty_is_none)] = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    mail_from: str = "Rebound <no-reply@localhost>"
+    password_reset_minutes: int = Field(default=30, ge=5, le=1440)
+    # Where the mail's link points (the token is appended as `?token=`); unset = code only.
+    password_reset_url: Annotated[str | None, BeforeValidator(_empty_is_none)] = None
 
     @field_validator("database_url")
     @classmethod

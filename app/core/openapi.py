@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.core.errors import PROBLEM_JSON, Problem
+from app.core.errors import PROBLEM_JSON, RETRY_AFTER_HEADER, Problem
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _LICENSE = {"name": "MIT", "identifier": "MIT"}  # pyproject.toml's
@@ -28,6 +28,7 @@ _TAGS = {
     "operations": "Liveness and readiness of the service.",
 }
 _METHODS = {"get", "put", "post", "patch", "delete"}
+_WRITES = {"put", "post", "patch", "delete"}
 
 
 def _problem_only(responses: dict[str, Any]) -> None:
@@ -105,6 +106,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 responses.setdefault("401", {"description": "Missing or invalid access token"})
+                if method in _WRITES:  # the per-user write limit (app/core/ratelimit.py)
+                    responses.setdefault(
+                        "429", {"description": "Too Many Requests", "headers": RETRY_AFTER_HEADER}
+                    )
             else:
                 operation["security"] = []  # public, said explicitly (no token is sent)
             _problem_only(responses)

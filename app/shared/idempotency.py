@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.jwt import InvalidToken, decode_access_token
+from app.auth.jwt import bearer_user_id
 from app.core.db import JSONList, UTCDateTime, utcnow
 from app.core.errors import problem_response
 from app.users.models import User
@@ -97,19 +97,6 @@ def _valid_key(key: str) -> bool:
     return 1 <= len(key) <= 255 and key.isascii() and key.isprintable()
 
 
-def _user_of(scope: Scope) -> uuid.UUID | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() != "bearer":
-                return None
-            try:
-                return decode_access_token(scope["app"].state.settings, token.strip()).user_id
-            except InvalidToken:
-                return None
-    return None
-
-
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -132,7 +119,7 @@ class IdempotencyMiddleware:
             )
             await response(scope, receive, send)
             return
-        user_id = _user_of(scope)
+        user_id = bearer_user_id(scope["app"].state.settings, scope["headers"])
         if user_id is None:  # the route itself answers 401
             await self.app(scope, receive, send)
             return

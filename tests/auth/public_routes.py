@@ -7,6 +7,8 @@ PUBLIC_API = {
     ("POST", "/v1/auth/token"),
     ("POST", "/v1/auth/refresh"),
     ("POST", "/v1/auth/logout"),
+    ("POST", "/v1/auth/password-reset"),
+    ("POST", "/v1/auth/password-reset/confirm"),
 }
 
 # The API documentation pages, which are not part of the OpenAPI document.

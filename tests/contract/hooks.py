@@ -57,6 +57,11 @@ class PasswordFormAuth:
                 self._credentials = self._sign_up(client)
             # The OAuth2 password form, exactly as Swagger UI's Authorize sends it.
             response = client.post("/v1/auth/token", data=self._credentials)
+            if response.status_code == 401:
+                # The run itself changed the account's email (PATCH /v1/me generates one), so
+                # the next token, due every refresh_interval, needs a fresh account.
+                self._credentials = self._sign_up(client)
+                response = client.post("/v1/auth/token", data=self._credentials)
             response.raise_for_status()
             return str(response.json()["access_token"])
 
@@ -75,8 +80,9 @@ CROSS_FIELD_CODES = {
     "application_mismatch",  # feedback, reflections: the outcome is about the same application
     "date_range",  # insights: `from` is not after `to`
 }
-# Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since).
-TOKEN_FIELDS = {"query.cursor", "query.updated_since"}
+# Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since;
+# `body.token` is a password-reset code).
+TOKEN_FIELDS = {"query.cursor", "query.updated_since", "body.token"}
 # Problem types of rules against stored state: feedback conversations move forward only (the
 # problem lists the statuses `allowed`); a PATCH body names a record the caller does not have.
 STATE_TYPES = ("/invalid-transition", "/reference-not-found")

@@ -117,3 +117,28 @@ def test_settings_are_read_from_the_environment(tmp_path, monkeypatch):
     assert configured.environment == "production"
     assert configured.async_database_url == "postgresql+asyncpg://u@db/rebound"
     assert configured.secret == STRONG_KEY
+
+
+def test_lists_are_read_as_json_or_comma_separated(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("TRUSTED_PROXIES", '["10.0.0.0/8"]')
+
+    read = settings(tmp_path)
+
+    assert read.cors_origins == ["https://a.example", "https://b.example"]
+    assert read.trusted_proxies == ["10.0.0.0/8"]
+
+
+def test_rates_are_written_count_per_period(tmp_path, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_TOKEN_PER_IP", "5/minute")
+    monkeypatch.setenv("REDIS_URL", "")
+
+    read = settings(tmp_path, rate_limit_writes_per_user="100/hour")
+
+    assert (read.rate_limit_token_per_ip.count, read.rate_limit_token_per_ip.seconds) == (5, 60)
+    assert str(read.rate_limit_writes_per_user) == "100/hour"
+    assert read.redis_url is None
+    with pytest.raises(ValidationError):
+        settings(tmp_path, rate_limit_token_per_ip="5 per minute")
+    with pytest.raises(ValidationError):
+        settings(tmp_path, rate_limit_token_per_ip="0/minute")
