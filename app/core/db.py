@@ -74,16 +74,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class _NoDebugRecords(logging.Filter):
+    """Drops DEBUG records: at that level these loggers print parameters and result rows."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+# Loggers that print statement parameters (aiosqlite) or result rows (SQLAlchemy) at DEBUG.
+# A filter, not a level: it holds even when someone turns these loggers up to debug a query.
+_DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine.Engine")
+
+
+def _keep_data_out_of_logs() -> None:
+    for name in _DATA_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, _NoDebugRecords) for f in target.filters):
+            target.addFilter(_NoDebugRecords())
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
+    # Never let journal text, tokens or hashes reach a log line or an error message, whatever
+    # LOG_LEVEL says: SQL is logged (at INFO on sqlalchemy.engine) and errors are rendered
+    # without their parameters.
+    _keep_data_out_of_logs()
     if settings.is_sqlite:
-        # aiosqlite logs each statement with its parameters at DEBUG: never let journal
-        # text or tokens reach the logs, whatever LOG_LEVEL says.
-        logging.getLogger("aiosqlite").setLevel(logging.INFO)
-        engine = create_async_engine(settings.async_database_url)
+        engine = create_async_engine(settings.async_database_url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
         settings.async_database_url,
+        hide_parameters=True,
         # A fixed pool: overflow connections would be opened and closed under load, and a
         # PostgreSQL connection costs more to open than a request costs to serve.
         pool_size=settings.db_pool_size,
