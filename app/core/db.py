@@ -1,7 +1,7 @@
 """Async engine, column types shared by every table, and the request-scoped session."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from app.core.config import Settings
+from app.core.unavailable import heal_after_outages
 
 # Stable constraint names so Alembic migrations are reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -65,13 +66,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # A write that finds the database locked waits this long, then answers 503.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
 class _NoDebugRecords(logging.Filter):
@@ -100,18 +105,22 @@ def create_engine(settings: Settings) -> AsyncEngine:
     _keep_data_out_of_logs()
     if settings.is_sqlite:
         engine = create_async_engine(settings.async_database_url, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_async_engine(
-        settings.async_database_url,
-        hide_parameters=True,
-        # A fixed pool: overflow connections would be opened and closed under load, and a
-        # PostgreSQL connection costs more to open than a request costs to serve.
-        pool_size=settings.db_pool_size,
-        max_overflow=0,
-        pool_timeout=settings.db_pool_timeout_seconds,
-        pool_recycle=1800,
-    )
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(settings.db_busy_timeout_ms))
+    else:
+        engine = create_async_engine(
+            settings.async_database_url,
+            hide_parameters=True,
+            # A fixed pool: overflow connections would be opened and closed under load, and a
+            # PostgreSQL connection costs more to open than a request costs to serve.
+            pool_size=settings.db_pool_size,
+            max_overflow=0,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            pool_recycle=1800,
+            # An unreachable server fails the connect in this time rather than asyncpg's 60 s.
+            connect_args={"timeout": settings.db_pool_timeout_seconds},
+        )
+    heal_after_outages(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
