@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,11 +60,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def live_server(
-    database_url: str | None = None, env: Mapping[str, str] | None = None
+    database_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    uvicorn_args: Sequence[str] = (),
 ) -> Iterator[str]:
     """Yield the base URL (`http://127.0.0.1:PORT`) of a freshly migrated server.
 
-    `env` adds or overrides settings of the server (e.g. `{"ACCESS_TOKEN_MINUTES": "1"}`).
+    `env` adds or overrides settings of the server (e.g. `{"ACCESS_TOKEN_MINUTES": "1"}`);
+    `uvicorn_args` are added to uvicorn's command line (e.g. `["--workers", "2"]`).
     """
     with tempfile.TemporaryDirectory(prefix="rebound-live-") as tmp:
         server_env = {
@@ -100,6 +103,7 @@ def live_server(
                     "--log-level",
                     "warning",
                     "--no-access-log",
+                    *uvicorn_args,
                 ],
                 cwd=ROOT,
                 env=server_env,
