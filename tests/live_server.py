@@ -33,7 +33,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
+def wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
     """True once /healthz answers 200; False when the process died first (port taken)."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -109,7 +109,7 @@ def live_server(
                 env=server_env,
             )
             try:
-                if _wait_until_healthy(process, url):
+                if wait_until_healthy(process, url):
                     yield url
                     return
             finally:
