@@ -73,7 +73,6 @@ async def fail_after_create(session: AsyncSession, _caller: Any, record: Any, _s
 
 
 async def test_no_canary_reaches_a_log_line_or_an_error(
-    app: Any,
     client: httpx.AsyncClient,
     all_logs_at_debug: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
