@@ -50,6 +50,12 @@ openapi: install
 bench: install
 	$(BIN)/python -m tests.bench.run
 
+# Not in CI: the real server on PostgreSQL under mixed load for SOAK_SECONDS (default 600), RSS
+# sampled every 10 s; fails on any error or RSS growth over 20% after warm-up (tests/soak/run.py).
+.PHONY: soak
+soak: install
+	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m tests.soak.run
+
 # Schemathesis against a live server (fresh SQLite database, free port): every operation,
 # authenticated, every check, phases examples, coverage, fuzzing and stateful. Tune with
 # CONTRACT_MAX_EXAMPLES, CONTRACT_WORKERS, CONTRACT_SEED (see tests/contract/run_schemathesis.py).

@@ -1,8 +1,10 @@
 """create_app(): settings, database, middleware, error handlers and routers."""
 
 import gc
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -131,12 +133,19 @@ async def close_connections(app: FastAPI) -> None:
     await app.state.engine.dispose()
 
 
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def main() -> None:
     """`python -m app.main`: serve with uvicorn on HOST:PORT."""
     import uvicorn
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: answer that with
+    # exit code 0, which process managers read as a clean stop (not death by a signal).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -145,6 +154,8 @@ def main() -> None:
         proxy_headers=False,  # create_app() trusts only TRUSTED_PROXIES
         access_log=False,
         log_config=None,
+        # On SIGTERM: stop accepting, finish the requests in flight, exit within this time.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

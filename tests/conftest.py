@@ -22,6 +22,7 @@ from app.auth import passwords
 from app.core.config import Settings
 from app.main import close_connections, create_app
 from app.tables import metadata
+from tests.secret_scanner import ResponseScanner
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -131,9 +132,18 @@ async def clean_database(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The client every HTTP test uses; it fails the test whose response shows a secret."""
+    scanner = ResponseScanner(app.state.settings.secret)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", event_hooks={"response": [scanner]}
+    ) as http:
         yield http
+    async with app.state.engine.connect() as connection:
+        stored = await connection.execute(
+            text("SELECT password_hash FROM users UNION ALL SELECT token_hash FROM refresh_tokens")
+        )
+        scanner.check_stored(row[0] for row in stored)
 
 
 @pytest.fixture

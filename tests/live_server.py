@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
+def wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
     """True once /healthz answers 200; False when the process died first (port taken)."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -73,11 +73,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def live_server(
-    database_url: str | None = None, env: Mapping[str, str] | None = None
+    database_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    uvicorn_args: Sequence[str] = (),
 ) -> Iterator[str]:
     """Yield the base URL (`http://127.0.0.1:PORT`) of a freshly migrated server.
 
-    `env` adds or overrides settings of the server (e.g. `{"ACCESS_TOKEN_MINUTES": "1"}`).
+    `env` adds or overrides settings of the server (e.g. `{"ACCESS_TOKEN_MINUTES": "1"}`);
+    `uvicorn_args` are added to uvicorn's command line (e.g. `["--workers", "2"]`).
     """
     with tempfile.TemporaryDirectory(prefix="rebound-live-") as tmp:
         server_env = {
@@ -114,12 +117,13 @@ def live_server(
                     "--log-level",
                     "warning",
                     "--no-access-log",
+                    *uvicorn_args,
                 ],
                 cwd=ROOT,
                 env=server_env,
             )
             try:
-                if _wait_until_healthy(process, url):
+                if wait_until_healthy(process, url):
                     yield url
                     return
             finally:

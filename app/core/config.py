@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     db_pool_size: int = Field(default=20, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    db_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
     # PostgreSQL: the connections of the list/read path (app/core/reads.py), on top of db_pool_size.
     db_read_pool_size: int = Field(default=5, ge=1, le=200)
 

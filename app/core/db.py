@@ -1,7 +1,7 @@
 """Async engine, column types shared by every table, and the request-scoped session."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from app.core.config import Settings
+from app.core.unavailable import heal_after_outages
 
 # Stable constraint names so Alembic migrations are reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -66,32 +67,61 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # A write that finds the database locked waits this long, then answers 503.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+class _NoDebugRecords(logging.Filter):
+    """Drops DEBUG records: at that level these loggers print parameters and result rows."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+# Loggers that print statement parameters (aiosqlite) or result rows (SQLAlchemy) at DEBUG.
+# A filter, not a level: it holds even when someone turns these loggers up to debug a query.
+_DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine.Engine")
+
+
+def _keep_data_out_of_logs() -> None:
+    for name in _DATA_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, _NoDebugRecords) for f in target.filters):
+            target.addFilter(_NoDebugRecords())
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    # Never let journal text, tokens or hashes reach a log line or an error message, whatever
+    # LOG_LEVEL says: SQL is logged (at INFO on sqlalchemy.engine) and errors are rendered
+    # without their parameters.
+    _keep_data_out_of_logs()
     if settings.is_sqlite:
-        # aiosqlite logs each statement with its parameters at DEBUG: never let journal
-        # text or tokens reach the logs, whatever LOG_LEVEL says.
-        logging.getLogger("aiosqlite").setLevel(logging.INFO)
-        engine = create_async_engine(settings.async_database_url)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_async_engine(
-        settings.async_database_url,
-        # A fixed pool: overflow connections would be opened and closed under load, and a
-        # PostgreSQL connection costs more to open than a request costs to serve.
-        pool_size=settings.db_pool_size,
-        max_overflow=0,
-        pool_timeout=settings.db_pool_timeout_seconds,
-        pool_recycle=1800,
-    )
+        engine = create_async_engine(settings.async_database_url, hide_parameters=True)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(settings.db_busy_timeout_ms))
+    else:
+        engine = create_async_engine(
+            settings.async_database_url,
+            hide_parameters=True,
+            # A fixed pool: overflow connections would be opened and closed under load, and a
+            # PostgreSQL connection costs more to open than a request costs to serve.
+            pool_size=settings.db_pool_size,
+            max_overflow=0,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            pool_recycle=1800,
+            # An unreachable server fails the connect in this time rather than asyncpg's 60 s.
+            connect_args={"timeout": settings.db_pool_timeout_seconds},
+        )
+    heal_after_outages(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

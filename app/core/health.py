@@ -26,5 +26,11 @@ async def readyz(request: Request) -> Health:
         async with request.app.state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:
-        raise ProblemError(503, "The database is not reachable.", slug="not-ready") from None
+        retry_after = str(request.app.state.settings.retry_after_seconds)
+        raise ProblemError(
+            503,
+            "The database is not reachable.",
+            slug="not-ready",
+            headers={"Retry-After": retry_after},
+        ) from None
     return Health(status="ok")

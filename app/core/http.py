@@ -6,10 +6,12 @@ import time
 import uuid
 
 from fastapi import HTTPException
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import problem_response
 from app.core.logging import request_id_var
+from app.core.unavailable import database_unavailable
 
 logger = logging.getLogger("rebound.access")
 
@@ -59,13 +61,25 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        except Exception as exc:
+            unavailable = database_unavailable(exc)
+            if unavailable:  # expected during an outage: no traceback, nor the error's text
+                logger.warning(
+                    "database unavailable on %s %s: %s",
+                    scope["method"],
+                    scope["path"],
+                    type(exc).__name__,
+                )
+            else:
+                logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if status != 500:  # the response had started: nothing more can be sent
                 raise
-            response = problem_response(
-                500, "Something went wrong on our side.", instance=scope["path"]
-            )
+            if unavailable:
+                response = unavailable_response(scope)
+            else:
+                response = problem_response(
+                    500, "Something went wrong on our side.", instance=scope["path"]
+                )
             await response(scope, receive, send_with_headers)
         finally:
             # Path only: query strings can carry search terms; bodies and tokens never logged.
@@ -77,6 +91,18 @@ class RequestContextMiddleware:
                 extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 2)},
             )
             request_id_var.reset(token)
+
+
+def unavailable_response(scope: Scope) -> JSONResponse:
+    """503 with Retry-After: the database cannot serve now; the same request may succeed later."""
+    retry_after = scope["app"].state.settings.retry_after_seconds
+    return problem_response(
+        503,
+        "The service cannot reach its database right now: retry later.",
+        slug="database-unavailable",
+        instance=scope["path"],
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 class BodySizeLimitMiddleware:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from app.core.errors import ProblemError
+from app.core.unavailable import UNAVAILABLE_SQLSTATES, DatabaseUnreachable
 
 Listener = Callable[[str, Sequence[Any]], None]
 Rows = Sequence[Sequence[Any]]
@@ -115,19 +115,17 @@ class PostgresReader(Reader):
         arguments = prepared.arguments(values)
         for listener in self.listeners:
             listener(prepared.sql, arguments)
-        pool = self._pool or await self._open()
         try:
+            pool = self._pool or await self._open()
             async with pool.acquire(timeout=self.timeout) as connection:
                 return await connection.fetch(prepared.sql, *arguments)
-        except (
-            OSError,
-            TimeoutError,
-            asyncpg.InterfaceError,
-            asyncpg.PostgresConnectionError,
-            asyncpg.TooManyConnectionsError,
-            asyncpg.CannotConnectNowError,
-        ):
-            raise database_unavailable() from None
+        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+            # Refused, reset, timed out, or the connection dropped: answered 503 (app/core/http.py)
+            raise DatabaseUnreachable(type(exc).__name__) from exc
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate.startswith(UNAVAILABLE_SQLSTATES):  # shutting down, too many clients
+                raise DatabaseUnreachable(type(exc).__name__) from exc
+            raise
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -150,15 +148,6 @@ async def _reset(connection: asyncpg.Connection) -> None:
     undo. A transaction left open by a cancelled fetch is still rolled back."""
     if connection.is_in_transaction():
         await connection.execute("ROLLBACK")
-
-
-def database_unavailable() -> ProblemError:
-    return ProblemError(
-        503,
-        "The database is not reachable right now; try again shortly.",
-        slug="database-unavailable",
-        headers={"Retry-After": "2"},
-    )
 
 
 def create_reader(engine: AsyncEngine, size: int, timeout: float) -> Reader:
