@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.main import create_app
+from app.main import close_connections, create_app
 from tests.conftest import make_settings
 from tests.helpers import PASSWORD, assert_problem, bearer, register
 
@@ -30,7 +30,7 @@ async def strict_client(app, database_url, tmp_path) -> AsyncIterator[httpx.Asyn
     transport = httpx.ASGITransport(app=strict_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
-    await strict_app.state.engine.dispose()
+    await close_connections(strict_app)
 
 
 async def test_refresh_returns_a_new_pair_that_is_not_cached(client):

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.main import create_app
+from app.main import close_connections, create_app
 from tests.helpers import PASSWORD, assert_problem, register
 
 
@@ -22,7 +22,7 @@ async def failing_client(migrated) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=failing_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
-    await failing_app.state.engine.dispose()
+    await close_connections(failing_app)
 
 
 async def test_an_unknown_path_is_a_not_found_problem(client):

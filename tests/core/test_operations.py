@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.main import create_app
+from app.main import close_connections, create_app
 from tests.conftest import make_settings
 from tests.helpers import assert_problem
 
@@ -21,7 +21,7 @@ async def unreachable_client(tmp_path) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
-    await app.state.engine.dispose()
+    await close_connections(app)
 
 
 def referenced_urls(html: str) -> list[str]:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event
 
 from app.core.config import Settings
-from app.main import create_app
+from app.main import close_connections, create_app
 from tests.conftest import POSTGRES_URL, make_settings
 from tests.db_proxy import TcpProxy
 from tests.helpers import PASSWORD, assert_problem, register
@@ -55,7 +55,7 @@ class Served:
 
     async def close(self) -> None:
         await self.client.aclose()
-        await self.app.state.engine.dispose()
+        await close_connections(self.app)
 
 
 @pytest.fixture
@@ -138,35 +138,44 @@ async def test_connections_the_server_dropped_while_idle_are_replaced_without_a_
         served.app.state.engine.sync_engine, "connect", lambda dbapi, *_: opened.add(dbapi)
     )
     account = await register(client)
-    # Fill the pool with several connections at once, then leave them idle.
-    warm = await asyncio.gather(
-        *(client.get("/v1/applications", headers=account["headers"]) for _ in range(4))
-    )
+    # Fill both pools with several connections at once (the profile goes through the engine,
+    # the list through the read pool), then leave them idle.
+    paths = ["/v1/me", "/v1/applications"] * 4
+    warm = await asyncio.gather(*(client.get(p, headers=account["headers"]) for p in paths))
     assert {r.status_code for r in warm} == {200}
     assert len(opened) >= 2
+    read_pool = served.app.state.reader._pool
+    read_connections = [h._con for h in read_pool._holders if h._con is not None]
+    assert read_connections
 
     await proxy.cut()  # an outage nobody asked anything during
     await until(lambda: all(c._connection.is_closed() for c in opened))
+    await until(lambda: all(c.is_closed() for c in read_connections))
     await proxy.restore()
 
-    answers = await asyncio.gather(
-        *(client.get("/v1/applications", headers=account["headers"]) for _ in range(4))
-    )
-    assert [r.status_code for r in answers] == [200] * 4
+    answers = await asyncio.gather(*(client.get(p, headers=account["headers"]) for p in paths))
+    assert [r.status_code for r in answers] == [200] * len(paths)
 
 
 @on_postgres
 async def test_a_request_that_waits_too_long_for_a_connection_answers_503(
     proxy: TcpProxy, migrated: Settings, tmp_path: Path
 ) -> None:
-    server = Served(through(proxy, migrated, tmp_path, db_pool_size=1, db_pool_timeout_seconds=0.2))
+    settings = through(
+        proxy, migrated, tmp_path, db_pool_size=1, db_read_pool_size=1, db_pool_timeout_seconds=0.2
+    )
+    server = Served(settings)
     try:
         account = await register(server.client)
-        async with server.app.state.engine.connect() as held:  # the only connection
+        headers = account["headers"]
+        async with server.app.state.engine.connect() as held:  # the engine's only connection
             await held.exec_driver_sql("SELECT 1")
-            unavailable(await server.client.get("/v1/applications", headers=account["headers"]))
-        ok = await server.client.get("/v1/applications", headers=account["headers"])
-        assert ok.status_code == 200
+            unavailable(await server.client.get("/v1/me", headers=headers))
+        assert (await server.client.get("/v1/me", headers=headers)).status_code == 200
+        read_pool = await server.app.state.reader._open()
+        async with read_pool.acquire():  # the read pool's only connection
+            unavailable(await server.client.get("/v1/applications", headers=headers))
+        assert (await server.client.get("/v1/applications", headers=headers)).status_code == 200
     finally:
         await server.close()
 
