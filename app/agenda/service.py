@@ -115,8 +115,14 @@ async def _rows(
     return rows, rows[0].total if rows else 0
 
 
-def _live_application(reference: Any) -> ColumnElement[bool]:
-    return and_(col(Application.id) == reference, col(Application.deleted_at).is_(None))
+def _live_application(reference: Any, at: "Clock") -> ColumnElement[bool]:
+    """The referenced application, live. The user is bound as a value: the planner then reads
+    the user's applications by index instead of hashing the whole table."""
+    return and_(
+        col(Application.user_id) == at.user_id,
+        col(Application.id) == reference,
+        col(Application.deleted_at).is_(None),
+    )
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -136,7 +142,7 @@ async def feedback_awaiting_answer(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id))
+        .join(Application, _live_application(table.application_id, at))
         .where(
             col(table.user_id) == at.user_id,
             col(table.deleted_at).is_(None),
@@ -178,7 +184,7 @@ async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[Ag
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id))
+        .join(Application, _live_application(table.application_id, at))
         .where(
             col(table.user_id) == at.user_id,
             col(table.deleted_at).is_(None),
@@ -221,7 +227,7 @@ async def interview_upcoming(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id))
+        .join(Application, _live_application(table.application_id, at))
         .where(
             col(table.user_id) == at.user_id,
             col(table.deleted_at).is_(None),
@@ -257,7 +263,7 @@ async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[lis
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id))
+        .join(Application, _live_application(table.application_id, at))
         .where(
             col(table.user_id) == at.user_id,
             col(table.deleted_at).is_(None),
@@ -381,7 +387,7 @@ async def next_steps(
         )
         .select_from(Reflection)
         .join(steps.source, true())
-        .outerjoin(Application, _live_application(Reflection.application_id))
+        .outerjoin(Application, _live_application(Reflection.application_id, at))
         .where(
             col(Reflection.user_id) == at.user_id,
             col(Reflection.deleted_at).is_(None),
@@ -520,7 +526,7 @@ async def reflection_missing(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(Outcome.application_id))
+        .join(Application, _live_application(Outcome.application_id, at))
         .where(
             col(Outcome.user_id) == at.user_id,
             col(Outcome.deleted_at).is_(None),

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from app.core.db import POSTGRES_SESSION
 from app.core.unavailable import UNAVAILABLE_SQLSTATES, DatabaseUnreachable
 
 Listener = Callable[[str, Sequence[Any]], None]
@@ -105,6 +106,7 @@ class PostgresReader(Reader):
                     timeout=self.timeout,
                     reset=_reset,
                     init=_json_as_fragments,
+                    server_settings=POSTGRES_SESSION,
                 )
             return self._pool
 

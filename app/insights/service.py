@@ -10,7 +10,9 @@ not set; outcomes by `received_on`; feedback conversations and reflections by th
 `created_at`. Both ends of the period are inclusive.
 """
 
+import bisect
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -228,12 +230,11 @@ async def _today(connection: AsyncConnection, caller: Caller) -> date:
     return datetime.now(await user_zone(connection, caller.id)).date()
 
 
-def _same_application(table: Any) -> list[ColumnElement[bool]]:
-    """Correlate a dependent table with the application of the enclosing query."""
-    return [
-        table.user_id == col(Application.user_id),
-        table.application_id == col(Application.id),
-    ]
+def _same_application(table: Any, caller: Caller) -> list[ColumnElement[bool]]:
+    """Correlate a dependent table with the application of the enclosing query. The user is
+    bound as a value, not correlated: a subquery the planner hashes then reads the user's
+    rows by index, never the whole table."""
+    return [table.user_id == caller.id, table.application_id == col(Application.id)]
 
 
 async def _applications(
@@ -241,7 +242,7 @@ async def _applications(
 ) -> tuple[ApplicationInsights, ConversionBySource]:
     """Stage × source counts, with how many of each reached an interview or an offer."""
     offer_outcome = exists().where(
-        *_same_application(Outcome),
+        *_same_application(Outcome, caller),
         col(Outcome.deleted_at).is_(None),
         col(Outcome.kind) == "offer",
     )
@@ -250,14 +251,14 @@ async def _applications(
         # Only the user's own moves: a move made by an outcome stays in the timeline after
         # that outcome is deleted as a mistake, and live offer outcomes are checked apart.
         return exists().where(
-            *_same_application(StageChange),
+            *_same_application(StageChange, caller),
             col(StageChange.cause) == "user",
             col(StageChange.to_stage).in_(list(stages)),
         )
 
     interviewed = or_(
         col(Application.stage).in_(INTERVIEW_STAGES),
-        exists().where(*_same_application(Interview), col(Interview.deleted_at).is_(None)),
+        exists().where(*_same_application(Interview, caller), col(Interview.deleted_at).is_(None)),
         offer_outcome,
         moved_by_user_to(INTERVIEW_STAGES),
     )
@@ -563,52 +564,44 @@ async def _feedback(
 async def _bounce_back(
     connection: AsyncConnection, caller: Caller, period: Period, dialect: str
 ) -> BounceBack:
-    """The median gap from a rejection to the next application, ranked by the database."""
-    later = Application.__table__.alias("later")  # type: ignore[attr-defined]
-    later_day = func.coalesce(later.c.applied_on, utc_day(later.c.created_at, dialect), type_=Date)
-    next_application = (
-        select(func.min(later_day))
-        .where(
-            later.c.user_id == col(Outcome.user_id),
-            later.c.deleted_at.is_(None),
-            later.c.id != col(Outcome.application_id),
-            later_day >= col(Outcome.received_on),
-        )
-        .scalar_subquery()
+    """The median gap from a rejection to the next application.
+
+    Two index range scans of the user's rows (their application days in order, their
+    rejections in the period), merged here by binary search: O((A + R) log A). Asked of the
+    database as a correlated subquery, the same figure re-read every application for every
+    rejection (0.5 s for 1,000 applications and 341 rejections)."""
+    day = application_day(dialect)
+    applications = await connection.execute(
+        select(day, col(Application.id))
+        .where(col(Application.user_id) == caller.id, col(Application.deleted_at).is_(None))
+        .order_by(day)
     )
-    gaps = (
-        select(days_between(next_application, col(Outcome.received_on), dialect).label("gap"))
-        .where(
+    days, ids = [], []
+    for application_day_, application_id in applications:
+        days.append(application_day_)
+        ids.append(application_id)
+    rejections = await connection.execute(
+        select(col(Outcome.received_on), col(Outcome.application_id)).where(
             col(Outcome.user_id) == caller.id,
             col(Outcome.deleted_at).is_(None),
             col(Outcome.kind) == "rejection",
             *period.contains(col(Outcome.received_on)),
         )
-        .subquery()
     )
-    # Number the gaps in order (rejections with no application since in a partition of
-    # their own); the median is the middle one, or the average of the middle two.
-    ranked = select(
-        gaps.c.gap,
-        func.row_number()
-        .over(partition_by=gaps.c.gap.is_(None), order_by=gaps.c.gap)
-        .label("position"),
-        func.count(gaps.c.gap).over().label("followed"),
-    ).subquery()
-    middle = or_(
-        ranked.c.position == (ranked.c.followed + 1) // 2,
-        ranked.c.position == (ranked.c.followed + 2) // 2,
-    )
-    query = select(
-        func.avg(case((and_(ranked.c.gap.is_not(None), middle), ranked.c.gap))),
-        func.count(ranked.c.gap),
-        func.count(),
-    )
-    median, followed, rejections = (await connection.execute(query)).one()
+    gaps, awaiting = [], 0
+    for received_on, rejected_id in rejections:
+        # The first application dated that day or later, other than the rejected one.
+        index = bisect.bisect_left(days, received_on)
+        while index < len(days) and ids[index] == rejected_id:
+            index += 1
+        if index < len(days):
+            gaps.append((days[index] - received_on).days)
+        else:
+            awaiting += 1
     return BounceBack(
-        median_days=None if median is None else rounded(median, 1),
-        rejections_followed=followed,
-        rejections_awaiting=rejections - followed,
+        median_days=rounded(statistics.median(gaps), 1) if gaps else None,
+        rejections_followed=len(gaps),
+        rejections_awaiting=awaiting,
     )
 
 
