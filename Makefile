@@ -48,7 +48,7 @@ openapi: install
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
 
 bench: install
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run $(ARGS)
 
 # Schemathesis against a live server (fresh SQLite database, free port): every operation,
 # authenticated, every check, phases examples, coverage, fuzzing and stateful. Tune with
