@@ -18,6 +18,9 @@ from tests.bench.seed import APPLICATIONS_PER_SCALE, USERS_PER_SCALE
 
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 RSS_LIMIT_MB = 200
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,8 @@ def write(runs: dict[str, dict[str, DatabaseRun]], options: Options, meta: dict[
         },
     }
     if options.output is not None:
+        if options.output.resolve() == RESULTS.resolve():
+            _update_readme(text)
         options.output.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -310,3 +315,14 @@ def write(runs: dict[str, dict[str, DatabaseRun]], options: Options, meta: dict[
             (options.output / f"{name}.md").write_text(text)
             (options.output / f"{name}.json").write_text(body)
     return text
+
+
+def _update_readme(text: str) -> None:
+    """The README's Performance section shows the latest results, between two markers."""
+    readme = README.read_text()
+    if START not in readme or END not in readme:
+        return
+    before, rest = readme.split(START, 1)
+    after = rest.split(END, 1)[1]
+    block = f"{START}\nThe latest run ([`bench/results/latest.md`](bench/results/latest.md)):\n\n"
+    README.write_text(before + block + text.strip() + "\n" + END + after)

@@ -73,7 +73,18 @@ def postgres_database(admin_url: str) -> Iterator[str]:
     try:
         yield admin_url.rsplit("/", 1)[0] + "/" + name
     finally:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin_url, name)
+
+
+def _drop(admin_url: str, name: str) -> None:
+    """Drop the database, retrying while a shared server has no free connection slot."""
+    for attempt in range(10):
+        try:
+            asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except asyncpg.TooManyConnectionsError:
+            time.sleep(2 + attempt)
+    print(f'could not drop database {name}: drop it with DROP DATABASE "{name}"')
 
 
 @dataclass
