@@ -87,7 +87,7 @@ def check(base_url: str, ceiling_url: str, endpoint: Endpoint) -> int:
     if load.content_type:
         headers["Content-Type"] = load.content_type
     response = httpx.request(
-        load.method or "GET", url, content=load.body, headers=headers, timeout=60
+        load.method or "GET", url, content=load.body, headers=headers, timeout=600
     )
     if not response.is_success:
         raise RuntimeError(f"{endpoint.label}: {response.status_code} {response.text[:500]}")

@@ -27,7 +27,7 @@ from tests.bench.endpoints import (
 from tests.bench.options import Options
 from tests.bench.seed import MEASURED_EMAIL, Seeded, seed
 
-SCALE_ONLY = ("insights", "agenda")  # what the scale comparison measures
+SCALE_PROBE = ("insights", "agenda")  # what the scale comparison measures
 
 
 @dataclass
@@ -41,14 +41,15 @@ class DatabaseRun:
     list_with_logins: load.Result | None = None
     logins_during_list: load.Result | None = None
     stall: dict[str, load.Result] = field(default_factory=dict)
+    single: dict[str, list[load.Result]] = field(default_factory=dict)  # one connection
     rss_mib: list[float] = field(default_factory=list)
     peak_rss_mib: list[float] = field(default_factory=list)
     server_errors: int = 0  # requests that failed with an unhandled error (500)
     error_kinds: list[str] = field(default_factory=list)
 
-    def median(self, key: str) -> load.Result:
+    def median(self, key: str, one_connection: bool = False) -> load.Result:
         """The median of each figure over the rounds; errors are summed."""
-        runs = self.rounds[key]
+        runs = (self.single if one_connection else self.rounds)[key]
         return load.Result(
             requests=round(statistics.median(r.rps for r in runs)),
             seconds=1.0,
@@ -103,10 +104,10 @@ def database(options: Options, kind: str, tmp: Path) -> Iterator[str]:
 
 
 def run_database(
-    options: Options, wrk: load.Wrk, kind: str, scale: int, only: tuple[str, ...] = ()
+    options: Options, wrk: load.Wrk, kind: str, scale: int, scale_probe_only: bool = False
 ) -> DatabaseRun:
-    """Measure the API on a fresh `kind` database with `scale` x the data; with `only`, just
-    those endpoints (the rounds, without the concurrency checks)."""
+    """Measure the API on a fresh `kind` database with `scale` x the data; with
+    `scale_probe_only`, just insights and agenda over one connection."""
     with tempfile.TemporaryDirectory(prefix="rebound-bench-") as name:
         tmp = Path(name)
         with database(options, kind, tmp) as url:
@@ -124,7 +125,7 @@ def run_database(
                 f"({seeded.total_rows / seeded.seconds:,.0f} rows/s)"
             )
             run = DatabaseRun(kind, scale, seeded)
-            _serve_and_load(options, wrk, env, tmp, run, only)
+            _serve_and_load(options, wrk, env, tmp, run, scale_probe_only)
             return run
 
 
@@ -134,7 +135,7 @@ def _serve_and_load(
     env: dict[str, str],
     tmp: Path,
     run: DatabaseRun,
-    only: tuple[str, ...],
+    scale_probe_only: bool,
 ) -> None:
     workers = options.workers
     with server.serve("app.main:create_app", env, workers, tmp / "api.log", factory=True) as api:
@@ -148,7 +149,11 @@ def _serve_and_load(
         with server.serve(
             "tests.bench.raw_app:app", ceiling_env, workers, tmp / "ceiling.log"
         ) as ceiling:
-            measured = [e for e in endpoints(api.url, run.seeded) if not only or e.key in only]
+            measured = [
+                e
+                for e in endpoints(api.url, run.seeded)
+                if not scale_probe_only or e.key in SCALE_PROBE
+            ]
             started = time.monotonic()
             check_records_render(api.url, token)
             for endpoint in measured:
@@ -156,8 +161,10 @@ def _serve_and_load(
                 run.body_bytes[endpoint.key] = check(api.url, ceiling.url, endpoint)
             say(f"[{run.database}] every endpoint answers ({time.monotonic() - started:.1f} s)")
             loader = Loader(wrk, api.url, ceiling.url, server.Drain(api.url, token))
-            _rounds(options, loader, measured, run)
-            if not only:
+            if options.compare_scale:
+                _scale_probe(options, loader, measured, run)
+            if not scale_probe_only:
+                _rounds(options, loader, measured, run)
                 by_key = {e.key: e for e in measured}
                 _with_logins(options, loader, by_key, run)
                 _stall(options, loader, by_key, run)
@@ -186,6 +193,22 @@ def _rounds(options: Options, loader: Loader, measured: list[Endpoint], run: Dat
                 f"[{run.database}] round {number}/{options.rounds} "
                 f"{endpoint.key:9} {describe(result)}"
             )
+
+
+def _scale_probe(
+    options: Options, loader: Loader, measured: list[Endpoint], run: DatabaseRun
+) -> None:
+    """Insights and agenda one request at a time: their latency without queueing, which
+    the run with 10x the data is compared with."""
+    for number in range(1, options.rounds + 1):
+        for endpoint in measured:
+            if endpoint.key in SCALE_PROBE:
+                result = loader(endpoint, options.seconds, 1)
+                run.single.setdefault(endpoint.key, []).append(result)
+                say(
+                    f"[{run.database} x{run.scale}] round {number}/{options.rounds} "
+                    f"{endpoint.key:9} one connection {describe(result)}"
+                )
 
 
 def _with_logins(
@@ -227,7 +250,7 @@ def main_runs(options: Options, wrk: load.Wrk) -> dict[str, dict[str, DatabaseRu
         runs[kind] = {"main": run_database(options, wrk, kind, options.scale)}
         if options.compare_scale:
             runs[kind]["scaled"] = run_database(
-                options, wrk, kind, options.scale * 10, only=("ceiling", *SCALE_ONLY)
+                options, wrk, kind, options.scale * 10, scale_probe_only=True
             )
     if not runs:
         sys.exit("no database to run against")

@@ -174,20 +174,24 @@ def database_table(run: DatabaseRun, options: Options) -> list[str]:
 
 def scale_table(main: DatabaseRun, scaled: DatabaseRun) -> list[str]:
     lines = [
-        f"| endpoint | p50 ms at scale {main.scale} | p50 ms at scale {scaled.scale} "
+        f"| one connection | p50 ms at scale {main.scale} | p50 ms at scale {scaled.scale} "
         f"| p99 ms at scale {main.scale} | p99 ms at scale {scaled.scale} | p50 growth |",
         "|---|--:|--:|--:|--:|--:|",
     ]
-    for key in scaled.rounds:
-        if key == "ceiling":
-            continue
-        small, large = main.median(key), scaled.median(key)
-        growth = large.p50_ms / small.p50_ms if small.p50_ms else 0.0
+    for key in scaled.single:
+        small, large = main.median(key, True), scaled.median(key, True)
+        p50s = _ms(small, "p50"), _ms(large, "p50")
+        growth = f"{p50s[1] / p50s[0]:.2f}×" if all(v < float("inf") for v in p50s) else "–"
         lines.append(
-            f"| {main.labels[key]} | {small.p50_ms:.1f} | {large.p50_ms:.1f} "
-            f"| {small.p99_ms:.1f} | {large.p99_ms:.1f} | {growth:.2f}× |"
+            f"| {main.labels[key]} | {_cell(small, 'p50')} | {_cell(large, 'p50')} "
+            f"| {_cell(small, 'p99')} | {_cell(large, 'p99')} | {growth} |"
         )
     return lines
+
+
+def _cell(result: Result, figure: str) -> str:
+    value = _ms(result, figure)
+    return f"{value:.1f}" if value < float("inf") else "–"
 
 
 def _server_errors(run: DatabaseRun) -> str:
@@ -259,6 +263,13 @@ def _run_json(run: DatabaseRun) -> dict[str, Any]:
                 "rounds": [result.as_dict() for result in results],
             }
             for key, results in run.rounds.items()
+        },
+        "one_connection": {
+            key: {
+                "median": run.median(key, True).as_dict(),
+                "rounds": [result.as_dict() for result in results],
+            }
+            for key, results in run.single.items()
         },
         "list_with_logins": run.list_with_logins.as_dict() if run.list_with_logins else None,
         "logins_during_list": (
