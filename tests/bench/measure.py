@@ -3,6 +3,7 @@ every endpoint once, then load them in interleaved rounds, with logins in parall
 high concurrency, and read the API worker's memory at the end."""
 
 import asyncio
+import math
 import statistics
 import sys
 import tempfile
@@ -28,6 +29,7 @@ from tests.bench.options import Options
 from tests.bench.seed import MEASURED_EMAIL, Seeded, seed
 
 SCALE_PROBE = ("insights", "agenda")  # what the scale comparison measures
+PROBE_REQUESTS = (3, 10)  # per round, one at a time: at least, at most
 
 
 @dataclass
@@ -41,7 +43,7 @@ class DatabaseRun:
     list_with_logins: load.Result | None = None
     logins_during_list: load.Result | None = None
     stall: dict[str, load.Result] = field(default_factory=dict)
-    single: dict[str, list[load.Result]] = field(default_factory=dict)  # one connection
+    single: dict[str, list[load.Result]] = field(default_factory=dict)  # one at a time
     rss_mib: list[float] = field(default_factory=list)
     peak_rss_mib: list[float] = field(default_factory=list)
     server_errors: int = 0  # requests that failed with an unhandled error (500)
@@ -107,7 +109,7 @@ def run_database(
     options: Options, wrk: load.Wrk, kind: str, scale: int, scale_probe_only: bool = False
 ) -> DatabaseRun:
     """Measure the API on a fresh `kind` database with `scale` x the data; with
-    `scale_probe_only`, just insights and agenda over one connection."""
+    `scale_probe_only`, just insights and agenda, one request at a time."""
     with tempfile.TemporaryDirectory(prefix="rebound-bench-") as name:
         tmp = Path(name)
         with database(options, kind, tmp) as url:
@@ -203,12 +205,42 @@ def _scale_probe(
     for number in range(1, options.rounds + 1):
         for endpoint in measured:
             if endpoint.key in SCALE_PROBE:
-                result = loader(endpoint, options.seconds, 1)
+                result = one_at_a_time(loader.api_url, endpoint.load, options.seconds)
                 run.single.setdefault(endpoint.key, []).append(result)
                 say(
                     f"[{run.database} x{run.scale}] round {number}/{options.rounds} "
-                    f"{endpoint.key:9} one connection {describe(result)}"
+                    f"{endpoint.key:9} one at a time {describe(result)}"
                 )
+
+
+def one_at_a_time(base_url: str, request: load.Load, seconds: float) -> load.Result:
+    """GETs in a row over one kept-alive connection, however long each takes (wrk would
+    stop after its duration, before a slow request is answered): at least 3, at most 10,
+    fewer than 10 once `seconds` have passed."""
+    headers = {"Authorization": f"Bearer {request.token}"}
+    times: list[float] = []
+    with httpx.Client(base_url=base_url, headers=headers, timeout=600) as client:
+        while len(times) < PROBE_REQUESTS[1] and (
+            len(times) < PROBE_REQUESTS[0] or sum(times) < seconds
+        ):
+            started = time.perf_counter()
+            client.get(request.path).raise_for_status()
+            times.append(time.perf_counter() - started)
+    count = len(times)
+    times.sort()
+
+    def percentile(share: float) -> float:
+        return times[min(len(times) - 1, math.ceil(share * len(times)) - 1)] * 1000
+
+    return load.Result(
+        requests=count,
+        seconds=sum(times),
+        p50_ms=percentile(0.5),
+        p90_ms=percentile(0.9),
+        p99_ms=percentile(0.99),
+        max_ms=times[-1] * 1000,
+        errors=dict.fromkeys(("non_2xx", "connect", "read", "write", "timeout"), 0),
+    )
 
 
 def _with_logins(

@@ -113,6 +113,8 @@ def checks(run: DatabaseRun) -> list[Check]:
 
 
 def _errors(result: Result) -> str:
+    if not result.requests:
+        return "**no answer** in the run"
     if not result.error_count:
         return "0"
     detail = ", ".join(f"{n} {name}" for name, n in result.errors.items() if n)
@@ -174,7 +176,7 @@ def database_table(run: DatabaseRun, options: Options) -> list[str]:
 
 def scale_table(main: DatabaseRun, scaled: DatabaseRun) -> list[str]:
     lines = [
-        f"| one connection | p50 ms at scale {main.scale} | p50 ms at scale {scaled.scale} "
+        f"| one request at a time | p50 ms at scale {main.scale} | p50 ms at scale {scaled.scale} "
         f"| p99 ms at scale {main.scale} | p99 ms at scale {scaled.scale} | p50 growth |",
         "|---|--:|--:|--:|--:|--:|",
     ]
