@@ -48,7 +48,7 @@ openapi: install
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
 
 bench: install
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run $(ARGS)
 
 # Not in CI: the real server on PostgreSQL under mixed load for SOAK_SECONDS (default 600), RSS
 # sampled every 10 s; fails on any error or RSS growth over 20% after warm-up (tests/soak/run.py).

@@ -1,8 +1,15 @@
-"""The yardstick: a bare FastAPI endpoint that only verifies a JWT and returns JSON."""
+"""The ceiling: a minimal FastAPI endpoint that verifies the same JWT as the API (with
+app/auth/jwt.py) and answers with a page of the same size and shape as a real list page
+(`BENCH_CEILING_PAGE`, a JSON file the harness saved from GET /v1/applications?limit=50),
+serialised on every request as the API serialises its pages (orjson), without a database.
+"""
 
-from typing import Annotated
+import os
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException
+import orjson
+from fastapi import Depends, FastAPI, HTTPException, Response
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.jwt import InvalidToken, decode_access_token
@@ -10,13 +17,19 @@ from app.core.config import get_settings
 
 settings = get_settings()
 oauth2 = OAuth2PasswordBearer(tokenUrl="/token")
+PAGE: dict[str, Any] = orjson.loads(Path(os.environ["BENCH_CEILING_PAGE"]).read_bytes())
 app = FastAPI()
 
 
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @app.get("/raw")
-async def raw(token: Annotated[str, Depends(oauth2)]) -> dict[str, str]:
+async def raw(token: Annotated[str, Depends(oauth2)]) -> Response:
     try:
-        claims = decode_access_token(settings, token)
+        decode_access_token(settings, token)
     except InvalidToken:
         raise HTTPException(401) from None
-    return {"user_id": str(claims.user_id), "status": "ok"}
+    return Response(orjson.dumps(PAGE), media_type="application/json")

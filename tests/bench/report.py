@@ -1,0 +1,341 @@
+"""The targets of issue 6, checked against a run, and the run written as a Markdown table and
+JSON (bench/results/latest.md, latest.json and a timestamped copy of each)."""
+
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.bench.load import Result
+from tests.bench.measure import DatabaseRun
+from tests.bench.options import ROOT, Options
+from tests.bench.seed import APPLICATIONS_PER_SCALE, USERS_PER_SCALE
+
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+RSS_LIMIT_MB = 200
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target: `row` is the table row it belongs to."""
+
+    row: str
+    goal: str
+    value: float
+    passed: bool
+
+
+def _ratio(run: DatabaseRun, key: str) -> float:
+    ceiling = run.median("ceiling").rps
+    return run.median(key).rps / ceiling if ceiling else 0.0
+
+
+def _at_least(row: str, share: float) -> Callable[[DatabaseRun], Check]:
+    def check(run: DatabaseRun) -> Check:
+        ratio = _ratio(run, row)
+        return Check(row, f"≥ {share:.0%} of ceiling", ratio, ratio >= share)
+
+    return check
+
+
+def _ms(result: Result, figure: str) -> float:
+    """A latency percentile; infinite when nothing was answered (wrk then reports 0)."""
+    return float(getattr(result, f"{figure}_ms")) if result.requests else float("inf")
+
+
+def _latency(row: str, figure: str, limit_ms: float) -> Callable[[DatabaseRun], Check]:
+    def check(run: DatabaseRun) -> Check:
+        value = _ms(run.median(row), figure)
+        return Check(row, f"{figure} < {limit_ms:g} ms", value, value < limit_ms)
+
+    return check
+
+
+def _with_logins(run: DatabaseRun) -> Check:
+    assert run.list_with_logins is not None
+    value = _ms(run.list_with_logins, "p99")
+    return Check("list_with_logins", "p99 < 100 ms", value, value < 100)
+
+
+def stalled(run: DatabaseRun, key: str) -> bool:
+    """Throughput near zero: under 5% of the same endpoint's at the usual concurrency."""
+    return run.stall[key].rps < 0.05 * run.median(key).rps or not run.stall[key].requests
+
+
+def _no_errors(key: str) -> Callable[[DatabaseRun], Check]:
+    def check(run: DatabaseRun) -> Check:
+        errors = run.stall[key].error_count
+        return Check(
+            f"stall_{key}", "0 errors, no stall", errors, errors == 0 and not stalled(run, key)
+        )
+
+    return check
+
+
+def _rss(run: DatabaseRun) -> Check:
+    value = max(_mb(mib) for mib in run.rss_mib) if run.rss_mib else 0.0
+    return Check("rss", f"< {RSS_LIMIT_MB} MB", value, value < RSS_LIMIT_MB)
+
+
+def _mb(mib: float) -> float:
+    return mib * 1024 * 1024 / 1e6
+
+
+# Issue 6's targets, set for PostgreSQL; SQLite is held to the same for comparison.
+TARGETS: list[Callable[[DatabaseRun], Check]] = [
+    _at_least("list", 0.40),
+    _latency("list", "p99", 50),
+    _at_least("get", 0.50),
+    _latency("get", "p99", 50),
+    _at_least("create", 0.25),
+    _latency("insights", "p50", 30),
+    _latency("agenda", "p50", 30),
+    _with_logins,
+    _no_errors("list"),
+    _no_errors("get"),
+    _rss,
+]
+
+
+def checks(run: DatabaseRun) -> list[Check]:
+    return [target(run) for target in TARGETS]
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _errors(result: Result) -> str:
+    if not result.requests:
+        return "**no answer** in the run"
+    if not result.error_count:
+        return "0"
+    detail = ", ".join(f"{n} {name}" for name, n in result.errors.items() if n)
+    return f"**{result.error_count}** ({detail})"
+
+
+def _verdict(found: list[Check]) -> tuple[str, str]:
+    if not found:
+        return "", ""
+    goal = "; ".join(check.goal for check in found)
+    failed = [check.goal for check in found if not check.passed]
+    return goal, "pass" if not failed else "**FAIL**"
+
+
+def _row(label: str, result: Result, share: str, found: list[Check]) -> str:
+    goal, verdict = _verdict(found)
+    p50, p99 = (f"{result.p50_ms:.1f}", f"{result.p99_ms:.1f}") if result.requests else ("–", "–")
+    return (
+        f"| {label} | {result.rps:,.0f} | {share} | {p50} | {p99} | {_errors(result)} "
+        f"| {result.busy_after_s:.1f} | {goal} | {verdict} |"
+    )
+
+
+def database_table(run: DatabaseRun, options: Options) -> list[str]:
+    found = checks(run)
+
+    def of(row: str) -> list[Check]:
+        return [check for check in found if check.row == row]
+
+    lines = [
+        "| endpoint | req/s | of ceiling | p50 ms | p99 ms | errors | busy after s "
+        "| target | result |",
+        "|---|--:|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for key, label in run.labels.items():
+        share = "100%" if key == "ceiling" else f"{_ratio(run, key):.0%}"
+        lines.append(_row(label, run.median(key), share, of(key)))
+    if run.list_with_logins is not None and run.logins_during_list is not None:
+        label = (
+            f"list while {options.login_connections} clients sign in "
+            f"({run.logins_during_list.rps:,.0f} sign-ins/s)"
+        )
+        lines.append(_row(label, run.list_with_logins, "", of("list_with_logins")))
+    for key, result in run.stall.items():
+        label = f"{key} at {options.stall_connections} connections"
+        if stalled(run, key):
+            label += " — **stalled**"
+        lines.append(_row(label, result, "", of(f"stall_{key}")))
+    rss = of("rss")
+    if rss:
+        goal, verdict = _verdict(rss)
+        peak = max(_mb(m) for m in run.peak_rss_mib)
+        lines.append(
+            f"| API worker RSS after the run | {rss[0].value:.0f} MB (peak {peak:.0f} MB) "
+            f"| | | | | | {goal} | {verdict} |"
+        )
+    return lines
+
+
+def scale_table(main: DatabaseRun, scaled: DatabaseRun) -> list[str]:
+    lines = [
+        f"| one request at a time | p50 ms at scale {main.scale} | p50 ms at scale {scaled.scale} "
+        f"| p99 ms at scale {main.scale} | p99 ms at scale {scaled.scale} | p50 growth |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for key in scaled.single:
+        small, large = main.median(key, True), scaled.median(key, True)
+        p50s = _ms(small, "p50"), _ms(large, "p50")
+        growth = f"{p50s[1] / p50s[0]:.2f}×" if all(v < float("inf") for v in p50s) else "–"
+        lines.append(
+            f"| {main.labels[key]} | {_cell(small, 'p50')} | {_cell(large, 'p50')} "
+            f"| {_cell(small, 'p99')} | {_cell(large, 'p99')} | {growth} |"
+        )
+    return lines
+
+
+def _cell(result: Result, figure: str) -> str:
+    value = _ms(result, figure)
+    return f"{value:.1f}" if value < float("inf") else "–"
+
+
+def _server_errors(run: DatabaseRun) -> str:
+    if not run.server_errors:
+        return "The API logged no unhandled error."
+    kinds = "; ".join(f"`{kind}`" for kind in run.error_kinds[:3])
+    return f"The API logged **{run.server_errors} unhandled errors** (500): {kinds}."
+
+
+def markdown(
+    runs: dict[str, dict[str, DatabaseRun]], options: Options, meta: dict[str, Any]
+) -> str:
+    scale = options.scale
+    lines = [
+        f"Run {meta['generated_at']} on commit `{meta['commit']}`, {meta['cpus']} CPUs "
+        f"(load average {meta['load_average']} at the start). uvicorn with {options.workers} "
+        f"worker(s), `--loop uvloop --http httptools`; `wrk -t1 -c{options.connections}`, "
+        f"{options.rounds} interleaved rounds of {options.seconds} s, medians. Data at scale "
+        f"{scale}: {USERS_PER_SCALE * scale:,} users, the measured user with "
+        f"{APPLICATIONS_PER_SCALE * scale:,} applications.",
+        "",
+    ]
+    for kind, pair in runs.items():
+        main = pair["main"]
+        found = checks(main)
+        met = sum(check.passed for check in found)
+        lines += [
+            f"### {NAMES[kind]}: {met} of {len(found)} targets met",
+            "",
+            f"{main.seeded.total_rows:,} rows seeded in {main.seeded.seconds:.0f} s. "
+            + _server_errors(main),
+            "",
+            *database_table(main, options),
+            "",
+        ]
+        if "scaled" in pair:
+            lines += [
+                f"Insights and agenda with {pair['scaled'].scale}× the data "
+                f"({pair['scaled'].seeded.total_rows:,} rows):",
+                "",
+                *scale_table(main, pair["scaled"]),
+                "",
+            ]
+    lines += [
+        "Targets are issue 6's, set for PostgreSQL (SQLite is held to the same, for "
+        "comparison). *errors*: responses with status ≥ 400 (non_2xx) and socket errors "
+        "(connect, read, write, timeout: no answer within 2 s), summed over the rounds; "
+        "latencies are those of answered requests. *busy after*: seconds the API kept working "
+        "on accepted requests after wrk stopped (a backlog wrk's figures do not show).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --- JSON and files --------------------------------------------------------------------------
+
+
+def _run_json(run: DatabaseRun) -> dict[str, Any]:
+    return {
+        "scale": run.scale,
+        "rows": run.seeded.rows,
+        "seed_seconds": round(run.seeded.seconds, 1),
+        "body_bytes": run.body_bytes,
+        "endpoints": {
+            key: {
+                "label": run.labels[key],
+                "median": run.median(key).as_dict(),
+                "ceiling_ratio": round(_ratio(run, key), 3),
+                "rounds": [result.as_dict() for result in results],
+            }
+            for key, results in run.rounds.items()
+        },
+        "one_connection": {
+            key: {
+                "median": run.median(key, True).as_dict(),
+                "rounds": [result.as_dict() for result in results],
+            }
+            for key, results in run.single.items()
+        },
+        "list_with_logins": run.list_with_logins.as_dict() if run.list_with_logins else None,
+        "logins_during_list": (
+            run.logins_during_list.as_dict() if run.logins_during_list else None
+        ),
+        "stall": {key: result.as_dict() for key, result in run.stall.items()},
+        "server_errors": run.server_errors,
+        "error_kinds": run.error_kinds,
+        "rss_mb": [round(_mb(m), 1) for m in run.rss_mib],
+        "peak_rss_mb": [round(_mb(m), 1) for m in run.peak_rss_mib],
+        "targets": [_check_json(check) for check in checks(run)] if run.list_with_logins else [],
+    }
+
+
+def _check_json(check: Check) -> dict[str, Any]:
+    finite = check.value != float("inf")
+    return {**check.__dict__, "value": round(check.value, 3) if finite else None}
+
+
+def metadata() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)  # noqa: S603,S607
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no", "--", "app"):
+        commit += " + uncommitted changes in app/"
+    return {
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+        "cpus": os.cpu_count(),
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+    }
+
+
+def write(runs: dict[str, dict[str, DatabaseRun]], options: Options, meta: dict[str, Any]) -> str:
+    text = markdown(runs, options, meta)
+    document = {
+        "meta": meta,
+        "options": {k: str(v) if isinstance(v, Path) else v for k, v in options.__dict__.items()},
+        "databases": {
+            kind: {name: _run_json(run) for name, run in pair.items()}
+            for kind, pair in runs.items()
+        },
+    }
+    if options.output is not None:
+        if options.output.resolve() == RESULTS.resolve():
+            _update_readme(text)
+        options.output.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        for name in ("latest", stamp):
+            (options.output / f"{name}.md").write_text(text)
+            (options.output / f"{name}.json").write_text(body)
+    return text
+
+
+def _update_readme(text: str) -> None:
+    """The README's Performance section shows the latest results, between two markers."""
+    readme = README.read_text()
+    if START not in readme or END not in readme:
+        return
+    before, rest = readme.split(START, 1)
+    after = rest.split(END, 1)[1]
+    block = f"{START}\nThe latest run ([`bench/results/latest.md`](bench/results/latest.md)):\n\n"
+    README.write_text(before + block + text.strip() + "\n" + END + after)
