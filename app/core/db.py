@@ -111,7 +111,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
     # without their parameters.
     _keep_data_out_of_logs()
     if settings.is_sqlite:
-        engine = create_async_engine(settings.async_database_url, hide_parameters=True)
+        engine = create_async_engine(
+            settings.async_database_url,
+            hide_parameters=True,
+            # As on PostgreSQL: SQLAlchemy's default (5 + 10 overflow, 30 s) timed out under
+            # 32 concurrent requests; writes queue on the file lock, not on the pool.
+            pool_size=settings.db_pool_size,
+            max_overflow=0,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(settings.db_busy_timeout_ms))
     else:
         engine = create_async_engine(

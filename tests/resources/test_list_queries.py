@@ -1,21 +1,21 @@
 """No N+1: every list-shaped GET runs as many SQL statements for a page of 2 records as for a
 page of 21. Each case arranges `n` fully linked records with the API and names the request;
-the statements the app's engine executes during that one request are counted.
+the statements the app executes during that one request are counted (through the engine or
+the PostgreSQL read pool: tests/sql_capture.py).
 
 A new list endpoint gets one line in CASES (and an arranger when none fits).
 """
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from tests.helpers import register
+from tests.sql_capture import captured
 
 SMALL, LARGE = 2, 21
 Headers = dict[str, str]
@@ -261,32 +261,17 @@ CASES = {
 }
 
 
-@contextmanager
-def counted(app: Any) -> Iterator[list[str]]:
-    """The SQL statements the app's engine executes inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 async def statements_for(client: httpx.AsyncClient, app: Any, case: Case, n: int) -> list[str]:
     """Arrange n records for a new user, then count the statements of one GET."""
     headers = (await register(client))["headers"]
     path = await case.arrange(client, headers, n)
     await client.get(path, headers=headers)  # warm: statement caches, pool connections
-    with counted(app) as statements:
+    with captured(app) as statements:
         response = await client.get(path, headers=headers)
     assert response.status_code == 200, response.text
     assert case.size(response.json()) == n * case.per_record
-    return statements
+    assert statements, "no statement seen: the count would prove nothing"
+    return [sql for sql, _ in statements]
 
 
 @pytest.mark.parametrize("name", CASES)
