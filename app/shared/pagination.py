@@ -133,7 +133,7 @@ def next_cursor(
     return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[start + key_count])]})
 
 
-def json_response(content: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+def json_response(content: Any, headers: dict[str, str] | None = None) -> Response:
     """Serialise rows read from the database in one call: the values come from the columns
     the API shows (validated when they were written), so there is nothing to validate on the
     way out. Datetimes are written as the API writes them (UTC, `Z`)."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
+import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import ColumnElement, Select, Text, Uuid, bindparam, cast, select, true, update
@@ -18,6 +19,7 @@ from app.auth.deps import Caller, account_gone
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
 from app.core.reads import Reader
+from app.shared.json_rows import sqlite_row_json
 from app.shared.pagination import (
     ListParams,
     SortKey,
@@ -107,14 +109,14 @@ class Resource(Generic[RecordT]):
 
     async def read_one(
         self, reader: Reader, caller: Caller, record_id: uuid.UUID
-    ) -> tuple[dict[str, Any], int]:
+    ) -> tuple[Any, int]:
         """The caller's live record as the API shows it, and its version; or 404."""
         dialect = reader.dialect
         statement = self._statements.get((dialect, "get"))
         if statement is None:
             table = self.table
             statement = self._statements[(dialect, "get")] = select(
-                *self._public_columns(dialect), col(table.version)
+                *self._item_columns(dialect), col(table.version)
             ).where(
                 col(table.id) == bindparam("id"),
                 col(table.user_id) == bindparam("user_id"),
@@ -123,7 +125,7 @@ class Resource(Generic[RecordT]):
         rows = await reader.rows(statement, {"id": record_id, "user_id": caller.id})
         if not rows:
             raise not_found(self.noun)
-        return dict(zip(self._public_names, rows[0], strict=False)), rows[0][-1]
+        return self._item(rows[0], dialect), rows[0][-1]
 
     async def list_page(self, reader: Reader, caller: Caller, params: Any) -> dict[str, Any]:
         """A page of the caller's records: a plain list, or (with updated_since) what changed."""
@@ -158,13 +160,12 @@ class Resource(Generic[RecordT]):
             raise account_gone()
         # A first page starts the walk at this snapshot's sequence; later pages keep theirs.
         watermark = rows[0][-1] if position.watermark is None else position.watermark
-        names = self._public_names
         if rows[0][-2] is None:  # the user's row joined to an empty page
             rows = []
+        width = len(self._item_columns(dialect))
         return {
-            # Values are JSON-ready as the driver returns them: the serialiser writes them.
-            "items": [dict(zip(names, row, strict=False)) for row in rows[: params.limit]],
-            "next_cursor": next_cursor(rows, params.limit, mode, watermark, len(names), len(keys)),
+            "items": [self._item(row, dialect) for row in rows[: params.limit]],
+            "next_cursor": next_cursor(rows, params.limit, mode, watermark, width, len(keys)),
             "sync_token": sync_token(watermark),
         }
 
@@ -172,15 +173,24 @@ class Resource(Generic[RecordT]):
     def _public_names(self) -> list[str]:
         return list(self.public.model_fields)
 
-    def _public_columns(self, dialect: str) -> list[ColumnElement[Any]]:
-        """The columns the API shows, in its order. asyncpg returns UUIDs as its own type,
-        which the serialiser does not know: PostgreSQL sends them as text instead."""
+    def _item_columns(self, dialect: str) -> list[ColumnElement[Any]]:
+        """What a row carries of the record, for `_item` to turn into the API's item.
+
+        PostgreSQL: the columns the API shows, in its order; orjson writes the driver's values
+        (its JSON functions would cost the database more CPU than the whole query). UUIDs come
+        as text: asyncpg's own UUID type is not one orjson writes. SQLite: the item's JSON,
+        rendered in C inside the process (app/shared/json_rows.py)."""
+        if dialect == "sqlite":
+            return [sqlite_row_json(self.table, self._public_names)]
         columns = [getattr(self.table, name) for name in self._public_names]
-        if dialect != "postgresql":
-            return columns
         return [
             cast(column, Text) if isinstance(column.type, Uuid) else column for column in columns
         ]
+
+    def _item(self, row: Sequence[Any], dialect: str) -> Any:
+        if dialect == "sqlite":
+            return orjson.Fragment(row[0])
+        return dict(zip(self._public_names, row, strict=False))
 
     @property
     def sync_keys(self) -> list[SortKey]:
@@ -196,7 +206,7 @@ class Resource(Generic[RecordT]):
     ) -> Select[Any]:
         table = self.table
         labels = [key.expression.label(f"_k{i}") for i, key in enumerate(keys)]
-        fields = [c.label(f"_f{i}") for i, c in enumerate(self._public_columns(dialect))]
+        fields = [c.label(f"_f{i}") for i, c in enumerate(self._item_columns(dialect))]
         query = select(*fields, *labels, col(table.id)).where(
             col(table.user_id) == bindparam("user_id"),
             *(self.filter_clause(name, dialect) for name in active),

@@ -163,8 +163,9 @@ def _serve_and_load(
                 run.body_bytes[endpoint.key] = check(api.url, ceiling.url, endpoint)
             say(f"[{run.database}] every endpoint answers ({time.monotonic() - started:.1f} s)")
             loader = Loader(wrk, api.url, ceiling.url, server.Drain(api.url, token))
-            if options.compare_scale:
-                _scale_probe(options, loader, measured, run)
+            # Insights and agenda one request at a time, always: their p50 target is the
+            # time of one request, which 32 connections would bury under queueing.
+            _scale_probe(options, loader, measured, run)
             if not scale_probe_only:
                 _rounds(options, loader, measured, run)
                 by_key = {e.key: e for e in measured}

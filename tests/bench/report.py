@@ -51,10 +51,16 @@ def _ms(result: Result, figure: str) -> float:
     return float(getattr(result, f"{figure}_ms")) if result.requests else float("inf")
 
 
-def _latency(row: str, figure: str, limit_ms: float) -> Callable[[DatabaseRun], Check]:
+def _latency(
+    row: str, figure: str, limit_ms: float, one_at_a_time: bool = False
+) -> Callable[[DatabaseRun], Check]:
+    """A latency under a limit: under the load of the run, or (`one_at_a_time`) for requests
+    sent one after the other, where the figure is the request's own time, not its queueing."""
+
     def check(run: DatabaseRun) -> Check:
-        value = _ms(run.median(row), figure)
-        return Check(row, f"{figure} < {limit_ms:g} ms", value, value < limit_ms)
+        value = _ms(run.median(row, one_connection=one_at_a_time), figure)
+        how = ", one request at a time" if one_at_a_time else ""
+        return Check(row, f"{figure} < {limit_ms:g} ms{how}", value, value < limit_ms)
 
     return check
 
@@ -96,8 +102,8 @@ TARGETS: list[Callable[[DatabaseRun], Check]] = [
     _at_least("get", 0.50),
     _latency("get", "p99", 50),
     _at_least("create", 0.25),
-    _latency("insights", "p50", 30),
-    _latency("agenda", "p50", 30),
+    _latency("insights", "p50", 30, one_at_a_time=True),
+    _latency("agenda", "p50", 30, one_at_a_time=True),
     _with_logins,
     _no_errors("list"),
     _no_errors("get"),
@@ -151,7 +157,13 @@ def database_table(run: DatabaseRun, options: Options) -> list[str]:
     ]
     for key, label in run.labels.items():
         share = "100%" if key == "ceiling" else f"{_ratio(run, key):.0%}"
-        lines.append(_row(label, run.median(key), share, of(key)))
+        if key in run.single:  # its target is judged on the row after, one at a time
+            lines.append(_row(label, run.median(key), share, []))
+            lines.append(
+                _row(f"{label}, one request at a time", run.median(key, True), "", of(key))
+            )
+        else:
+            lines.append(_row(label, run.median(key), share, of(key)))
     if run.list_with_logins is not None and run.logins_during_list is not None:
         label = (
             f"list while {options.login_connections} clients sign in "
