@@ -373,7 +373,7 @@ async def _outcomes(
 ) -> dict[str, OutcomeTally]:
     """Outcomes per kind, with how many were followed by a feedback request."""
     asked = exists().where(
-        col(FeedbackConversation.user_id) == col(Outcome.user_id),
+        col(FeedbackConversation.user_id) == caller.id,  # bound, not correlated: by index
         col(FeedbackConversation.application_id) == col(Outcome.application_id),
         col(FeedbackConversation.deleted_at).is_(None),
         col(FeedbackConversation.status) != FeedbackStatus.planned,

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import ColumnElement, Select, Text, Uuid, bindparam, cast, select, true, update
@@ -19,7 +18,6 @@ from app.auth.deps import Caller, account_gone
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
 from app.core.reads import Reader
-from app.shared.json_rows import sqlite_row_json
 from app.shared.pagination import (
     ListParams,
     SortKey,
@@ -125,7 +123,7 @@ class Resource(Generic[RecordT]):
         rows = await reader.rows(statement, {"id": record_id, "user_id": caller.id})
         if not rows:
             raise not_found(self.noun)
-        return self._item(rows[0], dialect), rows[0][-1]
+        return self._item(rows[0]), rows[0][-1]
 
     async def list_page(self, reader: Reader, caller: Caller, params: Any) -> dict[str, Any]:
         """A page of the caller's records: a plain list, or (with updated_since) what changed."""
@@ -164,7 +162,7 @@ class Resource(Generic[RecordT]):
             rows = []
         width = len(self._item_columns(dialect))
         return {
-            "items": [self._item(row, dialect) for row in rows[: params.limit]],
+            "items": [self._item(row) for row in rows[: params.limit]],
             "next_cursor": next_cursor(rows, params.limit, mode, watermark, width, len(keys)),
             "sync_token": sync_token(watermark),
         }
@@ -174,22 +172,18 @@ class Resource(Generic[RecordT]):
         return list(self.public.model_fields)
 
     def _item_columns(self, dialect: str) -> list[ColumnElement[Any]]:
-        """What a row carries of the record, for `_item` to turn into the API's item.
-
-        PostgreSQL: the columns the API shows, in its order; orjson writes the driver's values
-        (its JSON functions would cost the database more CPU than the whole query). UUIDs come
-        as text: asyncpg's own UUID type is not one orjson writes. SQLite: the item's JSON,
-        rendered in C inside the process (app/shared/json_rows.py)."""
-        if dialect == "sqlite":
-            return [sqlite_row_json(self.table, self._public_names)]
+        """The columns the API shows, in its order: orjson writes the driver's values. (Asked
+        of PostgreSQL, json_build_object and timestamp formatting cost the database more CPU
+        than the whole query.) On PostgreSQL UUIDs come as text: asyncpg's own UUID type is
+        not one orjson writes."""
         columns = [getattr(self.table, name) for name in self._public_names]
+        if dialect != "postgresql":
+            return columns
         return [
             cast(column, Text) if isinstance(column.type, Uuid) else column for column in columns
         ]
 
-    def _item(self, row: Sequence[Any], dialect: str) -> Any:
-        if dialect == "sqlite":
-            return orjson.Fragment(row[0])
+    def _item(self, row: Sequence[Any]) -> dict[str, Any]:
         return dict(zip(self._public_names, row, strict=False))
 
     @property
