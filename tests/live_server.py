@@ -46,9 +46,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
+def wait_until_healthy(
+    process: subprocess.Popen[bytes], url: str, seconds: float = STARTUP_SECONDS
+) -> bool:
     """True once /healthz answers 200; False when the process died first (port taken)."""
-    deadline = time.monotonic() + STARTUP_SECONDS
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
@@ -58,14 +60,15 @@ def wait_until_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} did not answer /healthz in {STARTUP_SECONDS:.0f} s")
+    raise RuntimeError(f"the server at {url} did not answer /healthz in {seconds:.0f} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], grace_seconds: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within the grace period."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=grace_seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -127,7 +130,7 @@ def live_server(
                     yield url
                     return
             finally:
-                _stop(process)
+                stop(process)
         raise RuntimeError("the server exited before answering /healthz, three times")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from tests.live_server import free_port
+from tests.live_server import free_port, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 _EXCEPTION_LINE = re.compile(r"^[a-z_][\w.]*\.[A-Z]\w*(Error|Exception|Timeout)\w*: .*$", re.M)
@@ -155,30 +155,6 @@ def _status_kib(pid: int, field: str) -> int:
     raise LookupError(f"{field} not in /proc/{pid}/status")
 
 
-def _healthy(process: subprocess.Popen[bytes], url: str) -> bool:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer /healthz in {STARTUP_SECONDS:.0f} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextmanager
 def serve(
     app: str, env: Mapping[str, str], workers: int, log: Path, factory: bool = False
@@ -199,14 +175,14 @@ def serve(
                 command, cwd=ROOT, env=dict(env), stdout=output, stderr=subprocess.STDOUT
             )
         try:
-            if _healthy(process, url):
+            if wait_until_healthy(process, url, STARTUP_SECONDS):
                 server = Server(url, process, workers, log)
                 if workers > 1:
                     _wait_for_workers(server)
                 yield server
                 return
         finally:
-            _stop(process)
+            stop(process, grace_seconds=15)
     raise RuntimeError(f"{app} exited before answering /healthz, three times")
 
 
