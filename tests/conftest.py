@@ -75,9 +75,8 @@ def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         environment="test",
         database_url=database_url,
-        secret_key="test-secret-" + "k" * 40,
         var_dir=tmp,
-        **{**UNTHROTTLED, **overrides},
+        **{"secret_key": "test-secret-" + "k" * 40, **UNTHROTTLED, **overrides},
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth.jwt import InvalidToken, decode_access_token
+from app.auth.jwt import InvalidToken, verified_access_claims
 from app.core.errors import ProblemError
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
@@ -37,13 +37,24 @@ def account_gone() -> ProblemError:
 async def get_caller(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Caller:
+    return caller_of(request, token)
+
+
+def caller_of(request: Request, token: str | None) -> Caller:
+    """The caller of a bearer token (as OAuth2PasswordBearer reads it), or 401."""
     if not token:
         raise unauthorized()
     try:
-        claims = decode_access_token(request.app.state.settings, token)
+        claims = verified_access_claims(request.app.state.settings, token)
     except InvalidToken:
         raise unauthorized() from None
     return Caller(id=claims.user_id, session_id=claims.session_id)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, read as OAuth2PasswordBearer does."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

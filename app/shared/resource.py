@@ -160,7 +160,7 @@ class Resource(Generic[RecordT]):
         watermark = rows[0][-1] if position.watermark is None else position.watermark
         if rows[0][-2] is None:  # the user's row joined to an empty page
             rows = []
-        width = len(self._item_columns(dialect))
+        width = len(self._public_names)
         return {
             "items": [self._item(row) for row in rows[: params.limit]],
             "next_cursor": next_cursor(rows, params.limit, mode, watermark, width, len(keys)),

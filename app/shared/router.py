@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.shared.direct_route import direct_get
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.shared.pagination import json_response, page_model
 from app.shared.records import OwnedRecord
@@ -68,7 +69,10 @@ def resource_router(
         with_etag(response, record)
         return record
 
-    @router.get(
+    # List and get are the hottest reads: DirectRoute (app/shared/direct_route.py) reads their
+    # parameters without FastAPI's per-request dependency solving.
+    @direct_get(
+        router,
         "",
         response_model=Page,
         operation_id=f"list{plural}",
@@ -86,7 +90,8 @@ def resource_router(
     ) -> Any:
         return json_response(await resource.list_page(request.app.state.reader, caller, params))
 
-    @router.get(
+    @direct_get(
+        router,
         "/{record_id}",
         response_model=Public,
         operation_id=f"get{singular}",

@@ -1,6 +1,7 @@
 """Access tokens a client (or an attacker) might present: only a well-formed, correctly signed
 HS256 access token for an existing account opens GET /v1/me."""
 
+import asyncio
 import base64
 import json
 import time
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from jose import jwt
 
-from tests.helpers import PASSWORD, assert_problem, bearer, register
+from app.auth import jwt as app_jwt
+from tests.helpers import PASSWORD, assert_problem, bearer, client_of, register
 
 DROP = object()
 
@@ -163,3 +165,42 @@ async def test_the_access_token_of_an_erased_account_stops_working(client):
     assert erased.status_code == 204, erased.text
 
     await assert_refused(client, user["tokens"]["access_token"])
+
+
+# Verified tokens are remembered per process (app/auth/jwt.py): remembering must accept
+# exactly what a full check accepts.
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(client, settings):
+    user = await register(client)
+    now = int(time.time())
+    token = sign(settings, claims_for(settings, user, iat=now, exp=now + 2))
+    assert (await client.get("/v1/me", headers=bearer(token))).status_code == 200
+
+    while time.time() < now + 3:  # past the expiry second (the check compares whole seconds)
+        await asyncio.sleep(0.1)
+
+    await assert_refused(client, token)
+
+
+async def test_a_token_remembered_by_one_app_is_refused_by_an_app_with_another_secret(
+    client, settings, app_with
+):
+    user = await register(client)
+    token = user["tokens"]["access_token"]
+    assert (await client.get("/v1/me", headers=bearer(token))).status_code == 200
+
+    other = app_with(secret_key="another-secret-" + "y" * 40)
+    async with client_of(other) as stranger:
+        await assert_refused(stranger, token)
+
+
+async def test_remembered_tokens_are_bounded(client, settings, monkeypatch):
+    monkeypatch.setattr(app_jwt, "VERIFIED_CAPACITY", 3)
+    monkeypatch.setattr(app_jwt, "_VERIFIED", {})
+    user = await register(client)
+
+    for _ in range(7):
+        token = sign(settings, claims_for(settings, user))
+        assert (await client.get("/v1/me", headers=bearer(token))).status_code == 200
+        assert len(app_jwt._VERIFIED) <= 3

@@ -1,0 +1,107 @@
+"""A route for the hottest GETs (a list page, one record) that reads its endpoint's parameters
+itself instead of through FastAPI's dependency solver.
+
+Per request, FastAPI walks the endpoint's dependency tree and reshapes a query-parameter
+model field by field, re-inspecting each field's annotation; on a list page that was a third
+of the API's CPU. A DirectRoute supports the few kinds of parameter those endpoints take (the
+Request, the caller, one query-parameter model, UUID path parameters), reads them once per
+request, validates with the same pydantic models, and reports a bad value as the same
+RequestValidationError FastAPI would raise (so the same 422). The endpoint returns a Response.
+The OpenAPI operation is generated from the endpoint's signature as for any route.
+"""
+
+import inspect
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, get_args, get_origin
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.params import Depends, Query
+from fastapi.routing import APIRoute, APIRouter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from app.auth.deps import bearer_token, caller_of, get_caller
+
+Endpoint = Callable[..., Coroutine[Any, Any, Response]]
+Reader = Callable[[Request, list[Any]], Any]  # (request, errors to add to) -> value
+
+
+class DirectRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = self.endpoint
+        readers = [
+            (name, _reader(name, parameter.annotation))
+            for name, parameter in inspect.signature(endpoint).parameters.items()
+        ]
+
+        async def handler(request: Request) -> Response:
+            errors: list[Any] = []
+            values = {name: read(request, errors) for name, read in readers}
+            if errors:
+                raise RequestValidationError(errors)
+            return await endpoint(**values)
+
+        return handler
+
+
+def direct_get(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """`@router.get(path, **options)`, served by a DirectRoute."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(
+            path, endpoint, methods=["GET"], route_class_override=DirectRoute, **options
+        )
+        return endpoint
+
+    return register
+
+
+def _reader(name: str, annotation: Any) -> Reader:
+    if annotation is Request:
+        return lambda request, _errors: request
+    if annotation is uuid.UUID:
+        return _path_reader(name, TypeAdapter(uuid.UUID))
+    if get_origin(annotation) is Annotated:
+        kind, *extras = get_args(annotation)
+        if any(isinstance(e, Depends) and e.dependency is get_caller for e in extras):
+            return lambda request, _errors: caller_of(request, bearer_token(request))
+        if any(isinstance(e, Query) for e in extras) and issubclass(kind, BaseModel):
+            return _query_model_reader(kind)
+    raise TypeError(f"DirectRoute cannot read the parameter {name}: {annotation!r}")
+
+
+def _path_reader(name: str, adapter: TypeAdapter[Any]) -> Reader:
+    def read(request: Request, errors: list[Any]) -> Any:
+        try:
+            return adapter.validate_python(request.path_params[name])
+        except ValidationError as exc:
+            errors.extend(_located(exc, ("path", name)))
+            return None
+
+    return read
+
+
+def _query_model_reader(model: type[BaseModel]) -> Reader:
+    """As FastAPI reads a query-parameter model: each field's value by its alias (the last one
+    when repeated), the rest left to the model's `extra` policy, which must be to ignore."""
+    if model.model_config.get("extra", "ignore") != "ignore":
+        raise TypeError(f"{model.__name__}: DirectRoute reads models that ignore extra keys")
+    for field in model.model_fields.values():
+        if get_origin(field.annotation) in (list, set, tuple, frozenset):
+            raise TypeError(f"{model.__name__}: DirectRoute reads one value per field")
+    aliases = [field.alias or name for name, field in model.model_fields.items()]
+
+    def read(request: Request, errors: list[Any]) -> Any:
+        query = request.query_params
+        try:
+            return model.model_validate({a: query[a] for a in aliases if a in query})
+        except ValidationError as exc:
+            errors.extend(_located(exc, ("query",)))
+            return None
+
+    return read
+
+
+def _located(exc: ValidationError, prefix: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{**error, "loc": prefix + error["loc"]} for error in exc.errors(include_url=False)]
