@@ -110,6 +110,10 @@ class PostgresReader(Reader):
                     timeout=self.timeout,
                     reset=_reset,
                     init=_json_as_fragments,
+                    # PostgreSQL's default plan cache here: a page or a record is read by the
+                    # user's index, and PostgreSQL keeps a generic plan only if it costs no more
+                    # than the custom plans seen so far. Planning every run cost a list page
+                    # 0.25 ms of database CPU.
                     server_settings={**POSTGRES_SESSION, "plan_cache_mode": "auto"},
                 )
             return self._pool
