@@ -51,10 +51,4 @@ def caller_of(request: Request, token: str | None) -> Caller:
     return Caller(id=claims.user_id, session_id=claims.session_id)
 
 
-def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer` header, read as OAuth2PasswordBearer does."""
-    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
-
-
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -24,6 +24,7 @@ class AccessClaims:
     user_id: uuid.UUID
     session_id: uuid.UUID | None
     token_id: str
+    expires: int  # seconds since the epoch
 
 
 def create_access_token(
@@ -68,43 +69,49 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             user_id=uuid.UUID(claims["sub"]),
             session_id=uuid.UUID(sid) if sid else None,
             token_id=claims["jti"],
+            expires=int(claims["exp"]),
         )
     except (JWTError, ValueError, KeyError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc
 
 
-# Tokens this process verified, by token and the settings that verified them: the claims and
-# the expiry. A client sends the same access token with every request for its 15 minutes; an
-# HMAC check, base64 and JSON decoding of it each time cost a list page a sixth of its CPU.
+# Tokens this process verified, by token and the settings that verified them. A client sends
+# the same access token with every request for its 15 minutes; an HMAC check, base64 and JSON
+# decoding of it each time cost a list page a sixth of its CPU.
 # Only tokens that passed every check get here, and a hit is refused once expired, so this
 # accepts exactly what decode_access_token would. Bounded: emptied when full.
-_VERIFIED: dict[tuple[str, str, str, str], tuple[AccessClaims, float]] = {}
+_VERIFIED: dict[tuple[str, str, str, str], AccessClaims] = {}
 VERIFIED_CAPACITY = 10_000
 
 
 def verified_access_claims(settings: Settings, token: str) -> AccessClaims:
     """decode_access_token, remembered for the token's lifetime."""
     key = (token, settings.secret, settings.jwt_issuer, settings.jwt_audience)
-    hit = _VERIFIED.get(key)
-    if hit is not None and time.time() < hit[1]:
-        return hit[0]
+    claims = _VERIFIED.get(key)
+    if claims is not None and time.time() < claims.expires:
+        return claims
     claims = decode_access_token(settings, token)
-    expires = jwt.get_unverified_claims(token)["exp"]
     if len(_VERIFIED) >= VERIFIED_CAPACITY:
         _VERIFIED.clear()
-    _VERIFIED[key] = (claims, float(expires))
+    _VERIFIED[key] = claims
     return claims
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` value, read as OAuth2PasswordBearer does."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def bearer_user_id(settings: Settings, headers: Iterable[tuple[bytes, bytes]]) -> uuid.UUID | None:
     """The user of a valid `Authorization: Bearer` access token among raw ASGI headers."""
     for name, value in headers:
         if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() != "bearer":
+            token = bearer_token(value.decode("latin-1"))
+            if token is None:
                 return None
             try:
-                return verified_access_claims(settings, token.strip()).user_id
+                return verified_access_claims(settings, token).user_id
             except InvalidToken:
                 return None
     return None

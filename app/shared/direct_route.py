@@ -21,7 +21,8 @@ from fastapi.params import Depends, Query
 from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from app.auth.deps import bearer_token, caller_of, get_caller
+from app.auth.deps import caller_of, get_caller
+from app.auth.jwt import bearer_token
 
 Endpoint = Callable[..., Coroutine[Any, Any, Response]]
 Reader = Callable[[Request, list[Any]], Any]  # (request, errors to add to) -> value
@@ -65,10 +66,14 @@ def _reader(name: str, annotation: Any) -> Reader:
     if get_origin(annotation) is Annotated:
         kind, *extras = get_args(annotation)
         if any(isinstance(e, Depends) and e.dependency is get_caller for e in extras):
-            return lambda request, _errors: caller_of(request, bearer_token(request))
+            return _read_caller
         if any(isinstance(e, Query) for e in extras) and issubclass(kind, BaseModel):
             return _query_model_reader(kind)
     raise TypeError(f"DirectRoute cannot read the parameter {name}: {annotation!r}")
+
+
+def _read_caller(request: Request, _errors: list[Any]) -> Any:
+    return caller_of(request, bearer_token(request.headers.get("authorization")))
 
 
 def _path_reader(name: str, adapter: TypeAdapter[Any]) -> Reader:
