@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, String, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Date, Insert, String, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import (
@@ -144,6 +144,24 @@ class Applications(Resource[Application]):
         self, session: AsyncSession, caller: Caller, record: Application, seq: int
     ) -> None:
         await record_stage_change(session, caller, record, None, StageCause.user)
+
+    single_statement_create = True
+
+    def companion_inserts(self, created: CTE) -> list[Insert]:
+        """The first line of the timeline, as `after_create` writes it."""
+        return [
+            insert(StageChange).from_select(
+                ["id", "user_id", "application_id", "to_stage", "changed_at", "cause"],
+                select(
+                    func.gen_random_uuid(),
+                    created.c.user_id,
+                    created.c.id,
+                    created.c.stage,
+                    created.c.updated_at,
+                    literal(StageCause.user.value),
+                ),
+            )
+        ]
 
     async def after_update(
         self,

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -171,7 +172,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         async with state.read_sessionmaker() as session:  # bound to the read engine
             yield session  # autocommit: nothing to commit or roll back
         return
-    async with state.sessionmaker() as session:
+    async with write_session(request) as session:
+        yield session
+
+
+@asynccontextmanager
+async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A writing request's session: commit when the block ends, roll back when it raises
+    (unless the error says `commit`: its refusal is itself a change to keep)."""
+    async with request.app.state.sessionmaker() as session:
         try:
             yield session
             await session.commit()

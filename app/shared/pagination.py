@@ -133,12 +133,14 @@ def next_cursor(
     return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[start + key_count])]})
 
 
-def json_response(content: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    content: Any, headers: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
     """Serialise rows read from the database in one call: the values come from the columns
     the API shows (validated when they were written), so there is nothing to validate on the
     way out. Datetimes are written as the API writes them (UTC, `Z`)."""
     body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body, status_code, headers, "application/json")
 
 
 def _plain(value: Any) -> Any:

@@ -9,7 +9,21 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import ColumnElement, Select, Text, Uuid, bindparam, cast, select, true, update
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Insert,
+    Select,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -75,6 +89,16 @@ class Resource(Generic[RecordT]):
         self, session: AsyncSession, caller: Caller, record: RecordT, seq: int
     ) -> None:
         """Cascade to dependent records (soft delete them with the same `seq`)."""
+
+    # On PostgreSQL a new record is written by one statement (see `create_in_one_statement`)
+    # when its rules can be said in SQL: no `before_create`, and `after_create`'s rows given
+    # by `companion_inserts` instead.
+    single_statement_create: ClassVar[bool] = False
+
+    def companion_inserts(self, created: CTE) -> list[Insert]:
+        """The rows a new record brings with it, inserted by the statement that creates it;
+        `created` holds the new row's columns by name (`created.c.id`, …)."""
+        return []
 
     equal_filters: ClassVar[tuple[str, ...]] = ()  # query params matched against columns
     other_filters: ClassVar[tuple[str, ...]] = ()  # query params with their own clause
@@ -224,6 +248,64 @@ class Resource(Generic[RecordT]):
             .select_from(seq.outerjoin(page, true()))
             .order_by(*(c.desc() if descending else c.asc() for c in ordered))
         )
+
+    async def create_in_one_statement(
+        self, reader: Reader, caller: Caller, body: StrictInput
+    ) -> tuple[uuid.UUID, dict[str, Any], int] | None:
+        """Create the record in one statement, its own transaction, and answer it as the API
+        shows it: its id, its fields and its version. None when nothing was written (the
+        client's id is taken, or the account is gone): `create_record` then says why.
+
+        The statement takes the user's next change number (holding the user's row lock), inserts
+        the record and its companions, and commits: the lock is held for one statement, not
+        for the round trips and Python work between the statements of `create_record`, which
+        serialised a user's writes at ~150 a second."""
+        statement = self._statements.get(("postgresql", "create"))
+        if statement is None:
+            statement = self._statements[("postgresql", "create")] = self._create_statement()
+        values = {f"v_{name}": _stored(value) for name, value in body.model_dump().items()}
+        record_id = values.pop("v_id", None) or uuid.uuid4()
+        values |= {"id": record_id, "user_id": caller.id, "now": utcnow()}
+        rows = await reader.rows(statement, values)
+        if not rows:
+            return None
+        return record_id, self._item(rows[0]), rows[0][-1]
+
+    def _create_statement(self) -> Select[Any]:
+        table = self.table
+        names = [name for name in self.create.model_fields if name != "id"]
+        seq = (
+            update(User)
+            .where(col(User.id) == bindparam("user_id"))
+            .values(change_seq=col(User.change_seq) + 1)
+            .returning(col(User.change_seq))
+            .cte("seq")
+        )
+        now = bindparam("now", type_=UTCDateTime())
+        source = select(
+            bindparam("id", type_=table.id.type),  # type: ignore[attr-defined]
+            bindparam("user_id", type_=table.user_id.type),  # type: ignore[attr-defined]
+            now,
+            now,
+            literal(1),
+            seq.c.change_seq,
+            *(bindparam(f"v_{name}", type_=getattr(table, name).type) for name in names),
+        )
+        shown = [c.label(f"_f{i}") for i, c in enumerate(self._item_columns("postgresql"))]
+        created = (
+            postgres_insert(table)
+            .from_select(
+                ["id", "user_id", "created_at", "updated_at", "version", "change_seq", *names],
+                source,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(*shown, *table.__table__.columns)  # type: ignore[attr-defined]
+            .cte("created")
+        )
+        statement = select(*(created.c[f"_f{i}"] for i in range(len(shown))), created.c.version)
+        for companion in self.companion_inserts(created):
+            statement = statement.add_cte(companion.cte())
+        return statement
 
     async def create_record(
         self, session: AsyncSession, caller: Caller, body: StrictInput

@@ -1,6 +1,6 @@
 """DirectRoute answers exactly as FastAPI's own route would for the same endpoint: the same
-values reach the endpoint, the same 401, the same 422 for every bad parameter, and the same
-OpenAPI operation."""
+values reach the endpoint, the same 401, the same 422 for every bad parameter or body, and the
+same OpenAPI operation."""
 
 import uuid
 from typing import Annotated, Any
@@ -9,10 +9,10 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 
-from app.applications.models import ApplicationParams
+from app.applications.models import ApplicationCreate, ApplicationParams
 from app.auth.deps import CallerDep
 from app.core.errors import install_error_handlers
-from app.shared.direct_route import DirectRoute, direct_get
+from app.shared.direct_route import DirectRoute, direct_get, direct_post
 from app.shared.pagination import json_response
 from tests.helpers import register
 
@@ -39,8 +39,13 @@ def _twin_app(settings: Any) -> FastAPI:
             }
         )
 
+    async def echo_body(body: ApplicationCreate, request: Request, caller: CallerDep) -> Response:
+        return json_response({"body": body.model_dump(mode="json"), "caller": str(caller.id)})
+
     router.get("/plain/{record_id}", operation_id="plain")(echo)
     direct_get(router, "/direct/{record_id}", operation_id="direct")(echo)
+    router.post("/plain", operation_id="plainPost", status_code=201)(echo_body)
+    direct_post(router, "/direct", operation_id="directPost", status_code=201)(echo_body)
     app.include_router(router)
     return app
 
@@ -86,11 +91,58 @@ async def test_same_answers_as_fastapi(client, settings, query: str, record_id: 
             assert direct.headers.get("www-authenticate") == plain.headers.get("www-authenticate")
 
 
-def test_openapi_operation_is_fastapis(settings) -> None:
+JSON = "application/json"
+BODIES: list[tuple[str | None, bytes]] = [
+    (JSON, b'{"company": "Acme", "role_title": "Engineer", "tags": ["a"]}'),
+    (JSON, b'{"company": "Acme", "role_title": "Engineer", "id": "not-a-uuid"}'),
+    (JSON, b'{"company": "Acme", "role_title": "Engineer", "salary_min": 9, "salary_max": 1}'),
+    (JSON, b'{"company": "Acme", "role_title": "Engineer", "user_id": "x"}'),  # extra
+    (JSON, b'{"company": 5, "role_title": "", "interest": "4", "stage": "nope"}'),
+    (JSON, b'{"company": "Acme",'),  # not JSON
+    (JSON, b"\xff\xfe"),  # not UTF-8
+    (JSON, b""),
+    (JSON, b"null"),
+    (JSON, b"[1, 2]"),
+    (JSON, b'"text"'),
+    ("application/problem+json; charset=utf-8", b'{"company": "Acme", "role_title": "E"}'),
+    ("text/plain", b'{"company": "Acme", "role_title": "Engineer"}'),
+    ("application/x-www-form-urlencoded", b"company=Acme&role_title=Engineer"),
+    (None, b'{"company": "Acme", "role_title": "Engineer"}'),
+    (None, b""),
+    ("application/json; nonsense", b'{"company": "Acme", "role_title": "Engineer"}'),
+]
+
+
+@pytest.mark.parametrize(("content_type", "content"), BODIES)
+async def test_same_answers_to_bodies(client, settings, content_type, content) -> None:
+    user = await register(client)
+    app = _twin_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as http:
+        for auth in (user["headers"], {}, {"Authorization": "Bearer nonsense"}):
+            headers = {**auth, **({"Content-Type": content_type} if content_type else {})}
+            plain = await http.post("/plain", content=content, headers=headers)
+            direct = await http.post("/direct", content=content, headers=headers)
+            assert direct.status_code == plain.status_code
+            body = direct.json()
+            expected = plain.json()
+            if "instance" in expected:
+                expected["instance"] = expected["instance"].replace("/plain", "/direct")
+            assert body == expected
+            assert direct.headers.get("www-authenticate") == plain.headers.get("www-authenticate")
+
+
+@pytest.mark.parametrize(("plain_path", "direct_path", "method"), [
+    ("/plain/{record_id}", "/direct/{record_id}", "get"),
+    ("/plain", "/direct", "post"),
+])  # fmt: skip
+def test_openapi_operation_is_fastapis(settings, plain_path, direct_path, method) -> None:
     paths = _twin_app(settings).openapi()["paths"]
-    plain = paths["/plain/{record_id}"]["get"]
-    direct = paths["/direct/{record_id}"]["get"]
-    assert {**direct, "operationId": "plain"} == plain
+    plain = paths[plain_path][method]
+    direct = paths[direct_path][method]
+    plain_id = plain["operationId"]
+    assert {**direct, "operationId": plain_id} == plain
 
 
 def test_refuses_parameters_it_cannot_read() -> None:
