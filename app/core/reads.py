@@ -1,4 +1,6 @@
-"""The read path of the hottest GETs (a list page, one record): a Core statement in, rows out.
+"""The path of the hottest requests (a list page, one record, a create): one Core statement
+in, rows out. Each statement is its own transaction (autocommit), so a write through here is
+one statement that says everything (Resource.create_in_one_statement).
 
 On PostgreSQL the statement runs on a pool of asyncpg connections of its own, compiled once
 to asyncpg's SQL: no ORM session, no engine connection wrapper, no greenlet hop per request,
@@ -158,9 +160,10 @@ async def _json_as_fragments(connection: asyncpg.Connection) -> None:
 
 
 async def _reset(connection: asyncpg.Connection) -> None:
-    """On release: these connections only ever run single SELECTs (no session settings, no
-    LISTEN, no locks), so asyncpg's default reset, a round trip per request, has nothing to
-    undo. A transaction left open by a cancelled fetch is still rolled back."""
+    """On release: these connections only ever run single autocommitted statements (no
+    session settings, no LISTEN, no locks held past the statement), so asyncpg's default
+    reset, a round trip per request, has nothing to undo. A transaction left open by a
+    cancelled fetch is still rolled back."""
     if connection.is_in_transaction():
         await connection.execute("ROLLBACK")
 
