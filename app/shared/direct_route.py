@@ -60,28 +60,23 @@ class DirectRoute(APIRoute):
         return handler
 
 
-def direct_get(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-    """`@router.get(path, **options)`, served by a DirectRoute."""
+def _registrar(method: str) -> Callable[..., Callable[[Endpoint], Endpoint]]:
+    def route(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        def register(endpoint: Endpoint) -> Endpoint:
+            router.add_api_route(
+                path, endpoint, methods=[method], route_class_override=DirectRoute, **options
+            )
+            return endpoint
 
-    def register(endpoint: Endpoint) -> Endpoint:
-        router.add_api_route(
-            path, endpoint, methods=["GET"], route_class_override=DirectRoute, **options
-        )
-        return endpoint
+        return register
 
-    return register
+    return route
 
 
-def direct_post(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-    """`@router.post(path, **options)`, served by a DirectRoute."""
-
-    def register(endpoint: Endpoint) -> Endpoint:
-        router.add_api_route(
-            path, endpoint, methods=["POST"], route_class_override=DirectRoute, **options
-        )
-        return endpoint
-
-    return register
+# `@direct_get(router, path, **options)` is `@router.get(path, **options)` served by a
+# DirectRoute; `direct_post` the same for POST.
+direct_get = _registrar("GET")
+direct_post = _registrar("POST")
 
 
 def _is_body(annotation: Any) -> bool:

@@ -3,6 +3,8 @@ values reach the endpoint, the same 401, the same 422 for every bad parameter or
 same OpenAPI operation."""
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
@@ -50,6 +52,18 @@ def _twin_app(settings: Any) -> FastAPI:
     return app
 
 
+@asynccontextmanager
+async def twins(
+    client: httpx.AsyncClient, settings: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[dict[str, str]]]]:
+    """A client of the twin app, and the authorizations to try: valid, none, garbage."""
+    user = await register(client)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=_twin_app(settings)), base_url="http://test"
+    ) as http:
+        yield http, [user["headers"], {}, {"Authorization": "Bearer nonsense"}]
+
+
 QUERIES = [
     "",
     "limit=7&cursor=abc&stage=applied&tag=x&q=acme&sort=-applied_on",
@@ -71,24 +85,24 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("record_id", [str(uuid.uuid4()), "not-a-uuid"])
 async def test_same_answers_as_fastapi(client, settings, query: str, record_id: str) -> None:
-    user = await register(client)
-    app = _twin_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as http:
-        for headers in (user["headers"], {}, {"Authorization": "Bearer nonsense"}):
+    async with twins(client, settings) as (http, tokens):
+        for headers in tokens:
             plain = await http.get(f"/plain/{record_id}?{query}", headers=headers)
             direct = await http.get(f"/direct/{record_id}?{query}", headers=headers)
-            assert direct.status_code == plain.status_code
-            body = direct.json()
-            expected = plain.json()
-            for document in (body, expected):
-                if "instance" in document:
-                    document["instance"] = document["instance"].replace("/plain", "/direct")
-                if "path" in document:
-                    document["path"] = document["path"].replace("/plain", "/direct")
-            assert body == expected
-            assert direct.headers.get("www-authenticate") == plain.headers.get("www-authenticate")
+            assert_same_answer(direct, plain)
+
+
+def assert_same_answer(direct: httpx.Response, plain: httpx.Response) -> None:
+    """Status, body (paths aside) and WWW-Authenticate are the same."""
+    assert direct.status_code == plain.status_code
+    body = direct.json()
+    expected = plain.json()
+    for document in (body, expected):
+        for key in ("instance", "path"):
+            if key in document:
+                document[key] = document[key].replace("/plain", "/direct")
+    assert body == expected
+    assert direct.headers.get("www-authenticate") == plain.headers.get("www-authenticate")
 
 
 JSON = "application/json"
@@ -115,22 +129,12 @@ BODIES: list[tuple[str | None, bytes]] = [
 
 @pytest.mark.parametrize(("content_type", "content"), BODIES)
 async def test_same_answers_to_bodies(client, settings, content_type, content) -> None:
-    user = await register(client)
-    app = _twin_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as http:
-        for auth in (user["headers"], {}, {"Authorization": "Bearer nonsense"}):
+    async with twins(client, settings) as (http, tokens):
+        for auth in tokens:
             headers = {**auth, **({"Content-Type": content_type} if content_type else {})}
             plain = await http.post("/plain", content=content, headers=headers)
             direct = await http.post("/direct", content=content, headers=headers)
-            assert direct.status_code == plain.status_code
-            body = direct.json()
-            expected = plain.json()
-            if "instance" in expected:
-                expected["instance"] = expected["instance"].replace("/plain", "/direct")
-            assert body == expected
-            assert direct.headers.get("www-authenticate") == plain.headers.get("www-authenticate")
+            assert_same_answer(direct, plain)
 
 
 @pytest.mark.parametrize(("plain_path", "direct_path", "method"), [
