@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -26,7 +26,7 @@ from tests.bench.endpoints import (
     sign_in,
 )
 from tests.bench.options import Options
-from tests.bench.seed import MEASURED_EMAIL, Seeded, seed
+from tests.bench.seed import MEASURED_EMAIL, PEER_EMAIL, Seeded, seed
 
 SCALE_PROBE = ("insights", "agenda")  # what the scale comparison measures
 PROBE_REQUESTS = (3, 10)  # per round, one at a time: at least, at most
@@ -44,6 +44,7 @@ class DatabaseRun:
     logins_during_list: load.Result | None = None
     stall: dict[str, load.Result] = field(default_factory=dict)
     single: dict[str, list[load.Result]] = field(default_factory=dict)  # one at a time
+    peer_single: dict[str, list[load.Result]] = field(default_factory=dict)  # the peer's, too
     rss_mib: list[float] = field(default_factory=list)
     peak_rss_mib: list[float] = field(default_factory=list)
     server_errors: int = 0  # requests that failed with an unhandled error (500)
@@ -51,19 +52,26 @@ class DatabaseRun:
 
     def median(self, key: str, one_connection: bool = False) -> load.Result:
         """The median of each figure over the rounds; errors are summed."""
-        runs = (self.single if one_connection else self.rounds)[key]
-        # Throughput over all the rounds (a median of rates rounds a slow endpoint's 0.4/s
-        # down to "nothing answered").
-        return load.Result(
-            requests=sum(r.requests for r in runs),
-            seconds=sum(r.seconds for r in runs) or 1.0,
-            p50_ms=statistics.median(r.p50_ms for r in runs),
-            p90_ms=statistics.median(r.p90_ms for r in runs),
-            p99_ms=statistics.median(r.p99_ms for r in runs),
-            max_ms=max(r.max_ms for r in runs),
-            errors={name: sum(r.errors[name] for r in runs) for name in runs[0].errors},
-            busy_after_s=statistics.median(r.busy_after_s for r in runs),
-        )
+        return _median((self.single if one_connection else self.rounds)[key])
+
+    def peer_median(self, key: str) -> load.Result:
+        """The same for the peer user, one request at a time."""
+        return _median(self.peer_single[key])
+
+
+def _median(runs: list[load.Result]) -> load.Result:
+    # Throughput over all the rounds (a median of rates rounds a slow endpoint's 0.4/s
+    # down to "nothing answered").
+    return load.Result(
+        requests=sum(r.requests for r in runs),
+        seconds=sum(r.seconds for r in runs) or 1.0,
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p90_ms=statistics.median(r.p90_ms for r in runs),
+        p99_ms=statistics.median(r.p99_ms for r in runs),
+        max_ms=max(r.max_ms for r in runs),
+        errors={name: sum(r.errors[name] for r in runs) for name in runs[0].errors},
+        busy_after_s=statistics.median(r.busy_after_s for r in runs),
+    )
 
 
 def say(message: str) -> None:
@@ -204,15 +212,23 @@ def _scale_probe(
     options: Options, loader: Loader, measured: list[Endpoint], run: DatabaseRun
 ) -> None:
     """Insights and agenda one request at a time: their latency without queueing, which
-    the run with 10x the data is compared with."""
+    the run with 10x the data is compared with. For the measured user, whose applications
+    grow with the scale, and for the peer user, whose applications do not."""
+    peer_token = sign_in(loader.api_url, PEER_EMAIL)
     for number in range(1, options.rounds + 1):
         for endpoint in measured:
-            if endpoint.key in SCALE_PROBE:
-                result = one_at_a_time(loader.api_url, endpoint.load, options.seconds)
-                run.single.setdefault(endpoint.key, []).append(result)
+            if endpoint.key not in SCALE_PROBE:
+                continue
+            as_peer = replace(endpoint.load, token=peer_token)
+            for who, request, results in (
+                ("", endpoint.load, run.single),
+                ("peer, ", as_peer, run.peer_single),
+            ):
+                result = one_at_a_time(loader.api_url, request, options.seconds)
+                results.setdefault(endpoint.key, []).append(result)
                 say(
                     f"[{run.database} x{run.scale}] round {number}/{options.rounds} "
-                    f"{endpoint.key:9} one at a time {describe(result)}"
+                    f"{endpoint.key:9} {who}one at a time {describe(result)}"
                 )
 
 

@@ -92,13 +92,14 @@ def parse(argv: list[str] | None = None) -> Options:
         type=int,
         default=int(_env("BENCH_SCALE", "1")),
         help="N x the data: 1,000 x N users, 1,000 x N applications for the measured user "
-        "[BENCH_SCALE, default 1]",
+        "(1,000 for the peer user at every N) [BENCH_SCALE, default 1]",
     )
     add(
         "--compare-scale",
         action="store_true",
         default=_env("BENCH_COMPARE_SCALE", "0") not in ("0", "false", ""),
-        help="also seed 10 x the scale and compare insights and agenda p50 [BENCH_COMPARE_SCALE=1]",
+        help="also seed 10 x the scale and compare insights and agenda p50, for the peer user "
+        "(judged) and the measured user (for information) [BENCH_COMPARE_SCALE=1]",
     )
     add(
         "--postgres-url",

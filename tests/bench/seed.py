@@ -2,8 +2,10 @@
 so values are stored exactly as the app stores them), showing rows/s as it goes.
 
 At scale 1: 1,000 users; the measured user has 1,000 applications with what followed them,
-every other user 5 to 35. `--scale N` multiplies both the users and the measured user's
-applications. One password hash (the app's hasher) serves every account.
+the peer user the same, every other user 5 to 35. `--scale N` multiplies the users and the
+measured user's applications, never the peer's: the peer is a user of the measured user's
+size at scale 1 in a database with N x the other data. One password hash (the app's hasher)
+serves every account.
 """
 
 import asyncio
@@ -27,7 +29,8 @@ from app.shared.sync import sync_token
 from app.tables import metadata
 from tests.bench.dataset import TABLES, UserFactory, UserRows
 
-MEASURED_EMAIL = "bench-user@example.com"
+MEASURED_EMAIL = "bench-user@example.com"  # APPLICATIONS_PER_SCALE x scale applications
+PEER_EMAIL = "bench-peer@example.com"  # APPLICATIONS_PER_SCALE applications at every scale
 WRITER_EMAIL = "user-000001@example.com"  # creates records, so the measured user's data stay put
 PASSWORD = "bench password 1"  # noqa: S105 (a throwaway account on a throwaway database)
 USERS_PER_SCALE = 1_000
@@ -78,13 +81,15 @@ class Progress:
             sys.stderr.flush()
 
 
-def _application_counts(scale: int, rng: random.Random) -> list[int]:
-    others = [rng.randint(*OTHER_USER_APPLICATIONS) for _ in range(USERS_PER_SCALE * scale - 1)]
-    return [APPLICATIONS_PER_SCALE * scale, *others]
-
-
-def _email(index: int) -> str:
-    return MEASURED_EMAIL if index == 0 else f"user-{index:06d}@example.com"
+def accounts(scale: int, rng: random.Random) -> list[tuple[str, int]]:
+    """Every user's email and number of applications: the measured user first, the peer
+    second, then the others (user-000001, the writer, first of them)."""
+    others = [
+        (f"user-{index:06d}@example.com", rng.randint(*OTHER_USER_APPLICATIONS))
+        for index in range(1, USERS_PER_SCALE * scale - 1)
+    ]
+    measured = (MEASURED_EMAIL, APPLICATIONS_PER_SCALE * scale)
+    return [measured, (PEER_EMAIL, APPLICATIONS_PER_SCALE), *others]
 
 
 async def _insert(connection: AsyncConnection, tables: dict[str, Table], batch: UserRows) -> None:
@@ -124,23 +129,23 @@ async def seed(settings: Settings, scale: int, label: str, seed_value: int = 6) 
     """Fill the database of `settings` (already migrated) and return what the load needs."""
     rng = random.Random(seed_value)
     factory = UserFactory(rng, datetime.now(UTC))
-    counts = _application_counts(scale, rng)
+    users = accounts(scale, rng)
     hashed = await asyncio.to_thread(password_hash.hash, PASSWORD)
     tables = {name: metadata.tables[name] for name in TABLES}
-    progress = Progress(label, len(counts))
+    progress = Progress(label, len(users))
     totals = dict.fromkeys(TABLES, 0)
     engine = create_engine(settings)
     measured: tuple[uuid.UUID, list[uuid.UUID], str] | None = None
     try:
         batch, users_in_batch = UserRows(), 0
-        for index, applications in enumerate(counts):
-            rows = factory.user(_email(index), hashed, applications)
+        for index, (email, applications) in enumerate(users):
+            rows = factory.user(email, hashed, applications)
             if index == 0:
                 measured = _measured_facts(rows)
             for name in TABLES:
                 batch.rows[name].extend(rows.rows[name])
             users_in_batch += 1
-            if batch.count() >= CHUNK_ROWS or index == len(counts) - 1:
+            if batch.count() >= CHUNK_ROWS or index == len(users) - 1:
                 async with engine.begin() as connection:
                     await _insert(connection, tables, batch)
                 for name in TABLES:

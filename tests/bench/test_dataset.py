@@ -1,16 +1,28 @@
 """The benchmark's seeded data is data the API itself would have written: it renders through
-the response models (export), the import accepts it, and the change sequence is consistent."""
+the response models (export), the import accepts it, and the change sequence is consistent.
+And it has the shape the scale comparison relies on: at every scale the same number of users
+per scale step, the measured user growing with the scale, the peer user not."""
 
 import random
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from app.auth import passwords
 from app.tables import metadata
 from tests.bench.dataset import TABLES, UserFactory, UserRows
-from tests.bench.seed import _insert
+from tests.bench.seed import (
+    APPLICATIONS_PER_SCALE,
+    MEASURED_EMAIL,
+    PEER_EMAIL,
+    USERS_PER_SCALE,
+    WRITER_EMAIL,
+    _insert,
+    accounts,
+    seed,
+)
 from tests.helpers import PASSWORD, bearer, register
 
 EMAIL = "seeded@example.com"
@@ -89,3 +101,34 @@ async def test_writes_continue_the_seeded_change_sequence(client, app):
         )
     assert seq == rows.rows["users"][0]["change_seq"] + 1
     assert uuid.UUID(created.json()["id"])
+
+
+@pytest.mark.parametrize("scale", [1, 2, 10])
+def test_the_peer_keeps_its_size_while_the_rest_grows_with_the_scale(scale):
+    planned = dict(accounts(scale, random.Random(6)))
+
+    assert len(planned) == USERS_PER_SCALE * scale  # every email once, the peer one of them
+    assert planned[PEER_EMAIL] == APPLICATIONS_PER_SCALE
+    assert planned[MEASURED_EMAIL] == APPLICATIONS_PER_SCALE * scale
+    assert WRITER_EMAIL in planned
+
+
+async def test_seeding_writes_the_peer_and_keeps_the_user_count(app):
+    # Scale 1 only: each scale step takes ~15 s to seed; the test above covers the plan of others.
+    await seed(app.state.settings, 1, "test x1")
+
+    async with app.state.engine.connect() as connection:
+        users = await connection.scalar(text("SELECT count(*) FROM users"))
+        counted = await connection.execute(
+            text(
+                "SELECT u.email, count(a.id) FROM users u JOIN applications a ON a.user_id = u.id "
+                "WHERE u.email IN (:measured, :peer) GROUP BY u.email"
+            ),
+            {"measured": MEASURED_EMAIL, "peer": PEER_EMAIL},
+        )
+        applications = dict(counted.all())
+    assert users == USERS_PER_SCALE
+    assert applications == {
+        MEASURED_EMAIL: APPLICATIONS_PER_SCALE,
+        PEER_EMAIL: APPLICATIONS_PER_SCALE,
+    }
