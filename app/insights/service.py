@@ -11,10 +11,10 @@ not set; outcomes by `received_on`; feedback conversations and reflections by th
 """
 
 import bisect
+import functools
 import re
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +24,10 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    Select,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -35,6 +38,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlmodel import col
@@ -89,13 +93,47 @@ class Period:
     start: date | None = None
     end: date | None = None
 
+    @property
+    def shape(self) -> "PeriodShape":
+        return PeriodShape(self.start is not None, self.end is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodShape:
+    """Which ends of a period are set: what a statement's SQL depends on, not the dates."""
+
+    has_start: bool
+    has_end: bool
+
     def contains(self, day: Any) -> list[ColumnElement[bool]]:
+        """The period's conditions on `day`, its ends bound as `start` and `end`."""
         conditions: list[ColumnElement[bool]] = []
-        if self.start is not None:
-            conditions.append(day >= self.start)
-        if self.end is not None:
-            conditions.append(day <= self.end)
+        if self.has_start:
+            conditions.append(day >= bindparam("start", type_=Date))
+        if self.has_end:
+            conditions.append(day <= bindparam("end", type_=Date))
         return conditions
+
+
+# Every statement is built once per dialect and period shape, then run with the caller's
+# bound values: building a SELECT cost more Python time than PostgreSQL took to run it, and a
+# statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
+_built = functools.cache
+_USER: ColumnElement[Any] = bindparam("user_id")
+AnySelect = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One request's way of running the cached statements with its bound values."""
+
+    connection: AsyncConnection
+    dialect: str
+    period: PeriodShape
+    values: Mapping[str, Any]
+
+    async def rows(self, statement: AnySelect) -> Result[*tuple[Any, ...]]:
+        return await self.connection.execute(statement, dict(self.values))
 
 
 # --- dialect helpers -------------------------------------------------------------------
@@ -187,18 +225,24 @@ def share(part: int, whole: int, digits: int = 2) -> float | None:
 
 async def compute_insights(connection: AsyncConnection, caller: Caller, period: Period) -> Insights:
     """Every section for the caller over `period`: nine small queries, one after another."""
-    dialect = connection.dialect.name
     today = await _today(connection, caller)
+    ask = _Ask(
+        connection,
+        connection.dialect.name,
+        period.shape,
+        # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
+        {"user_id": caller.id, "start": period.start, "end": period.end, "today": str(today)},
+    )
 
-    applications, conversion = await _applications(connection, caller, period, dialect)
-    where_applications_end = await _where_applications_end(connection, caller, period, dialect)
-    outcomes = await _outcomes(connection, caller, period)
+    applications, conversion = await _applications(ask)
+    where_applications_end = await _where_applications_end(ask)
+    outcomes = await _outcomes(ask)
     per_offer = _rejections_per_offer(outcomes)
-    reason_counts = await _reasons(connection, caller, period, dialect)
-    feedback = await _feedback(connection, caller, period, dialect, outcomes)
-    bounce_back = await _bounce_back(connection, caller, period, dialect)
-    diagnoses, mood_trend = await _reflections(connection, caller, period, dialect)
-    next_steps, overdue_by_diagnosis = await _next_steps(connection, caller, period, dialect, today)
+    reason_counts = await _reasons(ask)
+    feedback = await _feedback(ask, outcomes)
+    bounce_back = await _bounce_back(ask)
+    diagnoses, mood_trend = await _reflections(ask)
+    next_steps, overdue_by_diagnosis = await _next_steps(ask)
     signals = Signals(
         reasons=reason_counts,
         diagnoses=diagnoses,
@@ -230,19 +274,17 @@ async def _today(connection: AsyncConnection, caller: Caller) -> date:
     return datetime.now(await user_zone(connection, caller.id)).date()
 
 
-def _same_application(table: Any, caller: Caller) -> list[ColumnElement[bool]]:
+def _same_application(table: Any) -> list[ColumnElement[bool]]:
     """Correlate a dependent table with the application of the enclosing query. The user is
     bound as a value, not correlated: a subquery the planner hashes then reads the user's
     rows by index, never the whole table."""
-    return [table.user_id == caller.id, table.application_id == col(Application.id)]
+    return [table.user_id == _USER, table.application_id == col(Application.id)]
 
 
-async def _applications(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> tuple[ApplicationInsights, ConversionBySource]:
-    """Stage × source counts, with how many of each reached an interview or an offer."""
+@_built
+def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
     offer_outcome = exists().where(
-        *_same_application(Outcome, caller),
+        *_same_application(Outcome),
         col(Outcome.deleted_at).is_(None),
         col(Outcome.kind) == "offer",
     )
@@ -251,21 +293,21 @@ async def _applications(
         # Only the user's own moves: a move made by an outcome stays in the timeline after
         # that outcome is deleted as a mistake, and live offer outcomes are checked apart.
         return exists().where(
-            *_same_application(StageChange, caller),
+            *_same_application(StageChange),
             col(StageChange.cause) == "user",
             col(StageChange.to_stage).in_(list(stages)),
         )
 
     interviewed = or_(
         col(Application.stage).in_(INTERVIEW_STAGES),
-        exists().where(*_same_application(Interview, caller), col(Interview.deleted_at).is_(None)),
+        exists().where(*_same_application(Interview), col(Interview.deleted_at).is_(None)),
         offer_outcome,
         moved_by_user_to(INTERVIEW_STAGES),
     )
     offered = or_(
         col(Application.stage) == Stage.offer, offer_outcome, moved_by_user_to([Stage.offer])
     )
-    query = (
+    return (
         select(
             col(Application.stage),
             col(Application.source),
@@ -274,17 +316,23 @@ async def _applications(
             _count_if(offered),
         )
         .where(
-            col(Application.user_id) == caller.id,
+            col(Application.user_id) == _USER,
             col(Application.deleted_at).is_(None),
             *period.contains(application_day(dialect)),
         )
         .group_by(col(Application.stage), col(Application.source))
     )
+
+
+async def _applications(ask: _Ask) -> tuple[ApplicationInsights, ConversionBySource]:
+    """Stage × source counts, with how many of each reached an interview or an offer."""
     by_stage: dict[str, int] = dict.fromkeys(Stage, 0)
     by_source: dict[str, int] = dict.fromkeys(Source, 0)
     # Per source: (applications, reached an interview, got an offer).
     figures: dict[str, tuple[int, int, int]] = dict.fromkeys(Source, (0, 0, 0))
-    for stage, source, count, reached, offers in await connection.execute(query):
+    for stage, source, count, reached, offers in await ask.rows(
+        _applications_query(ask.dialect, ask.period)
+    ):
         by_stage[stage] += count
         by_source[source] += count
         applications, interviews, offer_count = figures[source]
@@ -316,10 +364,8 @@ async def _applications(
     )
 
 
-async def _where_applications_end(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> WhereApplicationsEnd:
-    """For each rejected application, the stage its latest move into `rejected` came from."""
+@_built
+def _where_applications_end_query(dialect: str, period: PeriodShape) -> AnySelect:
     moves = (
         select(
             col(StageChange.from_stage).label("from_stage"),
@@ -338,7 +384,7 @@ async def _where_applications_end(
             ),
         )
         .where(
-            col(StageChange.user_id) == caller.id,
+            col(StageChange.user_id) == _USER,
             col(StageChange.to_stage) == Stage.rejected,
             col(Application.stage) == Stage.rejected,
             col(Application.deleted_at).is_(None),
@@ -346,13 +392,17 @@ async def _where_applications_end(
         )
         .subquery()
     )
-    query = (
+    return (
         select(moves.c.from_stage, func.count())
         .where(moves.c.latest == 1)
         .group_by(moves.c.from_stage)
     )
+
+
+async def _where_applications_end(ask: _Ask) -> WhereApplicationsEnd:
+    """For each rejected application, the stage its latest move into `rejected` came from."""
     ends: dict[str, int] = dict.fromkeys(EndStageCounts.model_fields, 0)
-    for stage, count in await connection.execute(query):
+    for stage, count in await ask.rows(_where_applications_end_query(ask.dialect, ask.period)):
         ends["unknown" if stage is None else stage] += count
     return WhereApplicationsEnd(
         rejected_applications=sum(ends.values()), by_stage=EndStageCounts(**ends)
@@ -368,17 +418,15 @@ class OutcomeTally:
     offers_to_talk_not_taken: int = 0
 
 
-async def _outcomes(
-    connection: AsyncConnection, caller: Caller, period: Period
-) -> dict[str, OutcomeTally]:
-    """Outcomes per kind, with how many were followed by a feedback request."""
+@_built
+def _outcomes_query(period: PeriodShape) -> AnySelect:
     asked = exists().where(
-        col(FeedbackConversation.user_id) == caller.id,  # bound, not correlated: by index
+        col(FeedbackConversation.user_id) == _USER,  # bound, not correlated: by index
         col(FeedbackConversation.application_id) == col(Outcome.application_id),
         col(FeedbackConversation.deleted_at).is_(None),
         col(FeedbackConversation.status) != FeedbackStatus.planned,
     )
-    query = (
+    return (
         select(
             col(Outcome.kind),
             func.count(),
@@ -386,15 +434,19 @@ async def _outcomes(
             _count_if(and_(col(Outcome.feedback_offered).is_(True), not_(asked))),
         )
         .where(
-            col(Outcome.user_id) == caller.id,
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             *period.contains(col(Outcome.received_on)),
         )
         .group_by(col(Outcome.kind))
     )
+
+
+async def _outcomes(ask: _Ask) -> dict[str, OutcomeTally]:
+    """Outcomes per kind, with how many were followed by a feedback request."""
     return {
         kind: OutcomeTally(count, with_request, not_taken)
-        for kind, count, with_request, not_taken in await connection.execute(query)
+        for kind, count, with_request, not_taken in await ask.rows(_outcomes_query(ask.period))
     }
 
 
@@ -451,26 +503,28 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
-async def _reasons(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> dict[str, tuple[int, int]]:
-    """Per reason key: (stated, suspected), over the outcomes received in the period."""
+@_built
+def _reasons_query(dialect: str, period: PeriodShape) -> AnySelect:
     elements = json_elements(col(Outcome.reasons), dialect)
     key = json_string(elements.c.value, "key", dialect)
     source = json_string(elements.c.value, "source", dialect)
-    query = (
+    return (
         select(key, source, func.count())
         .select_from(Outcome)
         .join(elements, true())
         .where(
-            col(Outcome.user_id) == caller.id,
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             *period.contains(col(Outcome.received_on)),
         )
         .group_by(key, source)
     )
+
+
+async def _reasons(ask: _Ask) -> dict[str, tuple[int, int]]:
+    """Per reason key: (stated, suspected), over the outcomes received in the period."""
     counts: dict[str, tuple[int, int]] = {}
-    for reason, given_by, count in await connection.execute(query):
+    for reason, given_by, count in await ask.rows(_reasons_query(ask.dialect, ask.period)):
         if reason not in REASON_KEYS:
             continue  # keys are checked on write; never let a stray one break the page
         stated, suspected = counts.get(reason, (0, 0))
@@ -519,26 +573,24 @@ def _reason_insights(counts: dict[str, tuple[int, int]]) -> ReasonInsights:
     )
 
 
-async def _feedback(
-    connection: AsyncConnection,
-    caller: Caller,
-    period: Period,
-    dialect: str,
-    outcomes: dict[str, OutcomeTally],
-) -> FeedbackInsights:
-    """Conversations by status and trust, and how often rejections led to a request."""
-    query = (
+@_built
+def _feedback_query(dialect: str, period: PeriodShape) -> AnySelect:
+    return (
         select(col(FeedbackConversation.status), col(FeedbackConversation.trust), func.count())
         .where(
-            col(FeedbackConversation.user_id) == caller.id,
+            col(FeedbackConversation.user_id) == _USER,
             col(FeedbackConversation.deleted_at).is_(None),
             *period.contains(utc_day(col(FeedbackConversation.created_at), dialect)),
         )
         .group_by(col(FeedbackConversation.status), col(FeedbackConversation.trust))
     )
+
+
+async def _feedback(ask: _Ask, outcomes: dict[str, OutcomeTally]) -> FeedbackInsights:
+    """Conversations by status and trust, and how often rejections led to a request."""
     by_status: dict[str, int] = dict.fromkeys(FeedbackStatus, 0)
     trust: dict[str, int] = dict.fromkeys([*Trust, "not_rated"], 0)
-    for status, trusted, count in await connection.execute(query):
+    for status, trusted, count in await ask.rows(_feedback_query(ask.dialect, ask.period)):
         by_status[status] += count
         if status == FeedbackStatus.completed:
             trust[trusted or "not_rated"] += count
@@ -561,56 +613,95 @@ async def _feedback(
     )
 
 
-async def _bounce_back(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> BounceBack:
-    """The median gap from a rejection to the next application.
-
-    Two index range scans of the user's rows (their application days in order, their
-    rejections in the period), merged here by binary search: O((A + R) log A). Asked of the
-    database as a correlated subquery, the same figure re-read every application for every
-    rejection (0.5 s for 1,000 applications and 341 rejections)."""
+@_built
+def _application_days_query(dialect: str) -> AnySelect:
     day = application_day(dialect)
-    applications = await connection.execute(
-        select(day, col(Application.id))
-        .where(col(Application.user_id) == caller.id, col(Application.deleted_at).is_(None))
+    return (
+        select(day, func.count())
+        .where(col(Application.user_id) == _USER, col(Application.deleted_at).is_(None))
+        .group_by(day)
         .order_by(day)
     )
-    days, ids = [], []
-    for application_day_, application_id in applications:
-        days.append(application_day_)
-        ids.append(application_id)
-    rejections = await connection.execute(
-        select(col(Outcome.received_on), col(Outcome.application_id)).where(
-            col(Outcome.user_id) == caller.id,
+
+
+@_built
+def _rejections_query(dialect: str, period: PeriodShape) -> AnySelect:
+    # The rejected application's own day (NULL once it is deleted): it does not count as the
+    # application that follows its own rejection.
+    own_day = application_day(dialect)
+    return (
+        select(col(Outcome.received_on), own_day, func.count())
+        .select_from(Outcome)
+        .outerjoin(
+            Application,
+            and_(
+                col(Application.user_id) == _USER,
+                col(Application.id) == col(Outcome.application_id),
+                col(Application.deleted_at).is_(None),
+            ),
+        )
+        .where(
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             col(Outcome.kind) == "rejection",
             *period.contains(col(Outcome.received_on)),
         )
+        .group_by(col(Outcome.received_on), own_day)
     )
-    gaps, awaiting = [], 0
-    for received_on, rejected_id in rejections:
-        # The first application dated that day or later, other than the rejected one.
+
+
+async def _bounce_back(ask: _Ask) -> BounceBack:
+    """The median gap from a rejection to the next application.
+
+    Two index range scans of the user's rows, grouped by the database: the days with
+    applications (and how many), the rejections in the period per day received (and the
+    rejected application's day). They are merged here by binary search over the days. Asked
+    of the database as a correlated subquery, the same figure re-read every application for
+    every rejection (0.5 s for 1,000 applications and 341 rejections)."""
+    days, counts = [], []
+    for day, count in await ask.rows(_application_days_query(ask.dialect)):
+        days.append(day)
+        counts.append(count)
+    gaps: dict[int, int] = defaultdict(int)  # gap in days -> rejections
+    awaiting = 0
+    for received_on, own_day, rejections in await ask.rows(
+        _rejections_query(ask.dialect, ask.period)
+    ):
+        # The first day with an application dated that day or later, other than the
+        # rejected one: when that application is alone on its day, the day after.
         index = bisect.bisect_left(days, received_on)
-        while index < len(days) and ids[index] == rejected_id:
+        if index < len(days) and days[index] == own_day and counts[index] == 1:
             index += 1
         if index < len(days):
-            gaps.append((days[index] - received_on).days)
+            gaps[(days[index] - received_on).days] += rejections
         else:
-            awaiting += 1
+            awaiting += rejections
+    followed = sum(gaps.values())
     return BounceBack(
-        median_days=rounded(statistics.median(gaps), 1) if gaps else None,
-        rejections_followed=len(gaps),
+        median_days=rounded(_median(gaps), 1) if gaps else None,
+        rejections_followed=followed,
         rejections_awaiting=awaiting,
     )
 
 
-async def _reflections(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> tuple[DiagnosisCounts, MoodTrend]:
-    """Reflections per month × diagnosis, with the mood sums the monthly averages need."""
+def _median(counts: Mapping[int, int]) -> float:
+    """The median of values given with how often each occurs (as statistics.median)."""
+    total = sum(counts.values())
+    middle = [(total - 1) // 2, total // 2]  # one position when odd, two when even
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return (found[0] + found[1]) / 2
+
+
+@_built
+def _reflections_query(dialect: str, period: PeriodShape) -> AnySelect:
     month = utc_month(col(Reflection.created_at), dialect)
-    query = (
+    return (
         select(
             month,
             col(Reflection.diagnosis),
@@ -619,15 +710,21 @@ async def _reflections(
             func.count(col(Reflection.mood)),
         )
         .where(
-            col(Reflection.user_id) == caller.id,
+            col(Reflection.user_id) == _USER,
             col(Reflection.deleted_at).is_(None),
             *period.contains(utc_day(col(Reflection.created_at), dialect)),
         )
         .group_by(month, col(Reflection.diagnosis))
     )
+
+
+async def _reflections(ask: _Ask) -> tuple[DiagnosisCounts, MoodTrend]:
+    """Reflections per month × diagnosis, with the mood sums the monthly averages need."""
     diagnoses: dict[str, int] = dict.fromkeys(Diagnosis, 0)
     moods: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # month -> [sum, count]
-    for when, diagnosis, count, mood_sum, with_mood in await connection.execute(query):
+    for when, diagnosis, count, mood_sum, with_mood in await ask.rows(
+        _reflections_query(ask.dialect, ask.period)
+    ):
         diagnoses[diagnosis] += count
         moods[when][0] += mood_sum or 0
         moods[when][1] += with_mood
@@ -647,33 +744,36 @@ async def _reflections(
     )
 
 
-async def _next_steps(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str, today: date
-) -> tuple[NextStepCounts, dict[str, int]]:
-    """Next steps done, open and overdue, per diagnosis of the reflection that lists them."""
+@_built
+def _next_steps_query(dialect: str, period: PeriodShape) -> AnySelect:
     elements = json_elements(col(Reflection.next_steps), dialect)
     done = json_is_true(elements.c.value, "done", dialect)
     due_on = json_string(elements.c.value, "due_on", dialect)
-    query = (
+    return (
         select(
             col(Reflection.diagnosis),
             _count_if(done),
             _count_if(not_(done)),
-            # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
-            _count_if(and_(not_(done), due_on < today.isoformat())),
+            _count_if(and_(not_(done), due_on < bindparam("today", type_=String))),
         )
         .select_from(Reflection)
         .join(elements, true())
         .where(
-            col(Reflection.user_id) == caller.id,
+            col(Reflection.user_id) == _USER,
             col(Reflection.deleted_at).is_(None),
             *period.contains(utc_day(col(Reflection.created_at), dialect)),
         )
         .group_by(col(Reflection.diagnosis))
     )
+
+
+async def _next_steps(ask: _Ask) -> tuple[NextStepCounts, dict[str, int]]:
+    """Next steps done, open and overdue, per diagnosis of the reflection that lists them."""
     totals = [0, 0, 0]
     overdue_by_diagnosis: dict[str, int] = {}
-    for diagnosis, done_count, open_count, overdue in await connection.execute(query):
+    for diagnosis, done_count, open_count, overdue in await ask.rows(
+        _next_steps_query(ask.dialect, ask.period)
+    ):
         totals = [totals[0] + done_count, totals[1] + open_count, totals[2] + overdue]
         overdue_by_diagnosis[diagnosis] = overdue
     return (
