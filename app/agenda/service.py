@@ -1,6 +1,7 @@
 """Build the agenda: one query per rule, filtered, ordered, counted and capped in the database,
 then merged in date order. `now` is a parameter so the rules can be checked at any moment."""
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,9 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Row,
     Select,
     and_,
+    bindparam,
     column,
     exists,
     func,
@@ -89,6 +92,22 @@ class Clock:
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
 
+    @functools.cached_property
+    def values(self) -> dict[str, Any]:
+        """What the rules' statements bind: the user, the cap and the moment's limits."""
+        quiet_from = self.today - timedelta(days=self.params.quiet_days)
+        return {
+            "user_id": self.user_id,
+            "limit": self.params.limit,
+            "now": self.now,
+            "window_end": self.window_end,
+            "last_day": self.last_day,
+            "requested_by": self.today - timedelta(days=self.params.feedback_wait_days),
+            # Quiet since local day D means today - D >= quiet_days: before the start of the
+            # day after.
+            "quiet_before": start_of(quiet_from + timedelta(days=1), self.zone),
+        }
+
 
 def start_of(day: date, zone: ZoneInfo) -> datetime:
     """The first instant of `day` in `zone`, in UTC."""
@@ -103,23 +122,32 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
-def _counted(statement: AnySelect, limit: int) -> AnySelect:
+# Each rule's statement is built once per dialect and reused with the moment's bound values
+# (Clock.values): building a SELECT cost more Python time than PostgreSQL took to run it, and
+# a statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
+_built = functools.cache
+_USER: ColumnElement[Any] = bindparam("user_id")
+
+
+def _counted(statement: AnySelect) -> AnySelect:
     """The statement capped at `limit` rows, each carrying the uncapped total (a window)."""
-    return statement.add_columns(func.count().over().label("total")).limit(limit)
+    return statement.add_columns(func.count().over().label("total")).limit(
+        bindparam("limit", type_=Integer)
+    )
 
 
 async def _rows(
-    connection: AsyncConnection, statement: AnySelect, limit: int
+    connection: AsyncConnection, statement: AnySelect, at: "Clock"
 ) -> tuple[Sequence[Row[Any]], int]:
-    rows = (await connection.execute(_counted(statement, limit))).all()
+    rows = (await connection.execute(statement, at.values)).all()
     return rows, rows[0].total if rows else 0
 
 
-def _live_application(reference: Any, at: "Clock") -> ColumnElement[bool]:
+def _live_application(reference: Any) -> ColumnElement[bool]:
     """The referenced application, live. The user is bound as a value: the planner then reads
     the user's applications by index instead of hashing the whole table."""
     return and_(
-        col(Application.user_id) == at.user_id,
+        col(Application.user_id) == _USER,
         col(Application.id) == reference,
         col(Application.deleted_at).is_(None),
     )
@@ -128,12 +156,10 @@ def _live_application(reference: Any, at: "Clock") -> ColumnElement[bool]:
 # --- the rules ------------------------------------------------------------------------------
 
 
-async def feedback_awaiting_answer(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
-    wait = at.params.feedback_wait_days
+@_built
+def _feedback_awaiting_answer() -> AnySelect:
     table = FeedbackConversation
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -142,16 +168,22 @@ async def feedback_awaiting_answer(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.status) == FeedbackStatus.requested,
-            col(table.requested_on) <= at.today - timedelta(days=wait),
+            col(table.requested_on) <= bindparam("requested_by"),
         )
         .order_by(col(table.requested_on), col(table.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def feedback_awaiting_answer(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    wait = at.params.feedback_wait_days
+    rows, total = await _rows(connection, _feedback_awaiting_answer(), at)
     items = [
         _item(
             at,
@@ -173,9 +205,10 @@ async def feedback_awaiting_answer(
     return items, total
 
 
-async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+@_built
+def _call_upcoming() -> AnySelect:
     table = FeedbackConversation
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -184,17 +217,20 @@ async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[Ag
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.status) == FeedbackStatus.scheduled,
-            col(table.scheduled_at) >= at.now,
-            col(table.scheduled_at) < at.window_end,
+            col(table.scheduled_at) >= bindparam("now"),
+            col(table.scheduled_at) < bindparam("window_end"),
         )
         .order_by(col(table.scheduled_at), col(table.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+    rows, total = await _rows(connection, _call_upcoming(), at)
     items = [
         _item(
             at,
@@ -214,11 +250,10 @@ async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[Ag
     return items, total
 
 
-async def interview_upcoming(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+@_built
+def _interview_upcoming() -> AnySelect:
     table = Interview
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -227,16 +262,21 @@ async def interview_upcoming(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
-            col(table.scheduled_at) >= at.now,
-            col(table.scheduled_at) < at.window_end,
+            col(table.scheduled_at) >= bindparam("now"),
+            col(table.scheduled_at) < bindparam("window_end"),
         )
         .order_by(col(table.scheduled_at), col(table.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def interview_upcoming(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    rows, total = await _rows(connection, _interview_upcoming(), at)
     items = [
         _item(
             at,
@@ -252,9 +292,10 @@ async def interview_upcoming(
     return items, total
 
 
-async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+@_built
+def _stay_in_touch_due() -> AnySelect:
     table = FeedbackConversation
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -263,16 +304,19 @@ async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[lis
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.stay_in_touch).is_(True),
-            col(table.follow_up_on) <= at.last_day,
+            col(table.follow_up_on) <= bindparam("last_day"),
         )
         .order_by(col(table.follow_up_on), col(table.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+    rows, total = await _rows(connection, _stay_in_touch_due(), at)
     items = [
         _item(
             at,
@@ -292,11 +336,10 @@ async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[lis
     return items, total
 
 
-async def contact_follow_up_due(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+@_built
+def _contact_follow_up_due() -> AnySelect:
     table = Contact
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.name),
@@ -305,13 +348,18 @@ async def contact_follow_up_due(
             col(table.next_follow_up_on),
         )
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
-            col(table.next_follow_up_on) <= at.last_day,
+            col(table.next_follow_up_on) <= bindparam("last_day"),
         )
         .order_by(col(table.next_follow_up_on), col(table.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def contact_follow_up_due(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    rows, total = await _rows(connection, _contact_follow_up_due(), at)
     items = []
     for row in rows:
         last = (
@@ -370,12 +418,10 @@ def _next_steps(dialect: str) -> _Steps:
     )
 
 
-async def next_steps(
-    connection: AsyncConnection, at: Clock, dated: bool
-) -> tuple[list[AgendaItem], int]:
-    """Open next steps due by the horizon's end (`dated`), or those without a due date."""
-    steps = _next_steps(connection.dialect.name)
-    statement = (
+@_built
+def _next_steps_statement(dialect: str, dated: bool) -> AnySelect:
+    steps = _next_steps(dialect)
+    return _counted(
         select(
             col(Reflection.id),
             col(Reflection.application_id),
@@ -387,12 +433,12 @@ async def next_steps(
         )
         .select_from(Reflection)
         .join(steps.source, true())
-        .outerjoin(Application, _live_application(Reflection.application_id, at))
+        .outerjoin(Application, _live_application(Reflection.application_id))
         .where(
-            col(Reflection.user_id) == at.user_id,
+            col(Reflection.user_id) == _USER,
             col(Reflection.deleted_at).is_(None),
             steps.open,
-            steps.due_on <= at.last_day if dated else steps.due_on.is_(None),
+            steps.due_on <= bindparam("last_day") if dated else steps.due_on.is_(None),
         )
         .order_by(
             *([steps.due_on] if dated else []),
@@ -401,7 +447,14 @@ async def next_steps(
             steps.index,
         )
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def next_steps(
+    connection: AsyncConnection, at: Clock, dated: bool
+) -> tuple[list[AgendaItem], int]:
+    """Open next steps due by the horizon's end (`dated`), or those without a due date."""
+    statement = _next_steps_statement(connection.dialect.name, dated)
+    rows, total = await _rows(connection, statement, at)
     items = []
     for row in rows:
         about = _title(row.company, row.role_title)
@@ -435,11 +488,9 @@ def _greatest(dialect: str, *values: Any) -> ColumnElement[datetime]:
     return getattr(func, name)(*values, type_=UTCDateTime())
 
 
-async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
-    """Open applications whose last activity (their own last change, or the latest change or
-    scheduled time of their interviews, outcomes and feedback conversations) was
-    `quiet_days` or more local days ago. Only reported: the stage is the user's to change."""
-    user = at.user_id
+@_built
+def _possibly_ghosted(dialect: str) -> AnySelect:
+    user = _USER
     activity = union_all(
         select(
             col(Interview.application_id).label("application_id"),
@@ -466,14 +517,11 @@ async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list
         .subquery("latest")
     )
     last_activity = _greatest(
-        connection.dialect.name,
+        dialect,
         col(Application.updated_at),
         func.coalesce(latest.c.at, col(Application.updated_at)),
     )
-    # Quiet since local day D means today - D >= quiet_days: before the start of the day after.
-    quiet_from = at.today - timedelta(days=at.params.quiet_days)
-    cutoff = start_of(quiet_from + timedelta(days=1), at.zone)
-    statement = (
+    return _counted(
         select(
             col(Application.id),
             col(Application.company),
@@ -486,11 +534,18 @@ async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list
             col(Application.user_id) == user,
             col(Application.deleted_at).is_(None),
             col(Application.stage).in_(OPEN_STAGES),
-            last_activity < cutoff,
+            last_activity < bindparam("quiet_before"),
         )
         .order_by(last_activity, col(Application.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+    """Open applications whose last activity (their own last change, or the latest change or
+    scheduled time of their interviews, outcomes and feedback conversations) was
+    `quiet_days` or more local days ago. Only reported: the stage is the user's to change."""
+    statement = _possibly_ghosted(connection.dialect.name)
+    rows, total = await _rows(connection, statement, at)
     items = []
     for row in rows:
         last_day = at.local_day(row.last_activity)
@@ -509,15 +564,14 @@ async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list
     return items, total
 
 
-async def reflection_missing(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+@_built
+def _reflection_missing() -> AnySelect:
     reflected = exists().where(
-        col(Reflection.user_id) == at.user_id,
+        col(Reflection.user_id) == _USER,
         col(Reflection.outcome_id) == col(Outcome.id),
         col(Reflection.deleted_at).is_(None),
     )
-    statement = (
+    return _counted(
         select(
             col(Outcome.id),
             col(Outcome.application_id),
@@ -526,16 +580,21 @@ async def reflection_missing(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(Outcome.application_id, at))
+        .join(Application, _live_application(Outcome.application_id))
         .where(
-            col(Outcome.user_id) == at.user_id,
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             col(Outcome.kind).in_(REFLECT_ON),
             ~reflected,
         )
         .order_by(col(Outcome.received_on), col(Outcome.id))
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+async def reflection_missing(
+    connection: AsyncConnection, at: Clock
+) -> tuple[list[AgendaItem], int]:
+    rows, total = await _rows(connection, _reflection_missing(), at)
     items = [
         _item(
             at,
