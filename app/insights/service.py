@@ -14,7 +14,7 @@ import bisect
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +24,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    Row,
     Select,
     String,
     and_,
@@ -38,7 +39,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlmodel import col
@@ -132,8 +132,9 @@ class _Ask:
     period: PeriodShape
     values: Mapping[str, Any]
 
-    async def rows(self, statement: AnySelect) -> Result[*tuple[Any, ...]]:
-        return await self.connection.execute(statement, dict(self.values))
+    async def rows(self, statement: AnySelect) -> Sequence[Row[*tuple[Any, ...]]]:
+        # All rows at once: iterating the result fetches them one call at a time.
+        return (await self.connection.execute(statement, dict(self.values))).all()
 
 
 # --- dialect helpers -------------------------------------------------------------------
