@@ -491,16 +491,17 @@ def _greatest(dialect: str, *values: Any) -> ColumnElement[datetime]:
 @_built
 def _possibly_ghosted(dialect: str) -> AnySelect:
     user = _USER
+    # An interview is active at its last change and at its scheduled time: one read of the
+    # table gives both (SQLite's max() of a NULL is NULL, hence the coalesce).
+    interview_at = _greatest(
+        dialect,
+        col(Interview.updated_at),
+        func.coalesce(col(Interview.scheduled_at), col(Interview.updated_at)),
+    )
     activity = union_all(
         select(
-            col(Interview.application_id).label("application_id"),
-            col(Interview.updated_at).label("at"),
+            col(Interview.application_id).label("application_id"), interview_at.label("at")
         ).where(col(Interview.user_id) == user, col(Interview.deleted_at).is_(None)),
-        select(col(Interview.application_id), col(Interview.scheduled_at)).where(
-            col(Interview.user_id) == user,
-            col(Interview.deleted_at).is_(None),
-            col(Interview.scheduled_at).is_not(None),
-        ),
         select(col(Outcome.application_id), col(Outcome.updated_at)).where(
             col(Outcome.user_id) == user, col(Outcome.deleted_at).is_(None)
         ),
