@@ -275,33 +275,33 @@ async def _today(connection: AsyncConnection, caller: Caller) -> date:
     return datetime.now(await user_zone(connection, caller.id)).date()
 
 
-def _same_application(table: Any) -> list[ColumnElement[bool]]:
-    """Correlate a dependent table with the application of the enclosing query. The user is
-    bound as a value, not correlated: a subquery the planner hashes then reads the user's
-    rows by index, never the whole table."""
-    return [table.user_id == _USER, table.application_id == col(Application.id)]
+def _with(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Whether the application of the enclosing query has a row in a dependent table. An IN
+    over the user's rows, not a correlated EXISTS: PostgreSQL reads the user's rows once into
+    a hash, where for an EXISTS in the SELECT list it probed stage_changes once per
+    application (80 ms instead of 42 for 10,000 applications). The hash must fit in
+    work_mem (about 100,000 ids), far beyond any one user's search."""
+    return col(Application.id).in_(
+        select(col(table.application_id)).where(col(table.user_id) == _USER, *conditions)
+    )
 
 
 @_built
 def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
-    offer_outcome = exists().where(
-        *_same_application(Outcome),
-        col(Outcome.deleted_at).is_(None),
-        col(Outcome.kind) == "offer",
-    )
+    offer_outcome = _with(Outcome, col(Outcome.deleted_at).is_(None), col(Outcome.kind) == "offer")
 
     def moved_by_user_to(stages: Iterable[str]) -> ColumnElement[bool]:
         # Only the user's own moves: a move made by an outcome stays in the timeline after
         # that outcome is deleted as a mistake, and live offer outcomes are checked apart.
-        return exists().where(
-            *_same_application(StageChange),
+        return _with(
+            StageChange,
             col(StageChange.cause) == "user",
             col(StageChange.to_stage).in_(list(stages)),
         )
 
     interviewed = or_(
         col(Application.stage).in_(INTERVIEW_STAGES),
-        exists().where(*_same_application(Interview), col(Interview.deleted_at).is_(None)),
+        _with(Interview, col(Interview.deleted_at).is_(None)),
         offer_outcome,
         moved_by_user_to(INTERVIEW_STAGES),
     )
