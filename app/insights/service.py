@@ -35,12 +35,14 @@ from sqlalchemy import (
     func,
     literal_column,
     not_,
+    null,
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.sql.selectable import CompoundSelect, TableValuedAlias
 from sqlmodel import col
 
 from app.applications.models import Application, Source, Stage, StageChange
@@ -132,7 +134,9 @@ class _Ask:
     period: PeriodShape
     values: Mapping[str, Any]
 
-    async def rows(self, statement: AnySelect) -> Sequence[Row[*tuple[Any, ...]]]:
+    async def rows(
+        self, statement: AnySelect | CompoundSelect[Any]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
         # All rows at once: iterating the result fetches them one call at a time.
         return (await self.connection.execute(statement, dict(self.values))).all()
 
@@ -225,7 +229,8 @@ def share(part: int, whole: int, digits: int = 2) -> float | None:
 
 
 async def compute_insights(connection: AsyncConnection, caller: Caller, period: Period) -> Insights:
-    """Every section for the caller over `period`: nine small queries, one after another."""
+    """Every section for the caller over `period`: the user's time zone, the grouped counts
+    of seven sections in one statement, and the two reads the bounce-back time merges."""
     today = await _today(connection, caller)
     ask = _Ask(
         connection,
@@ -235,15 +240,16 @@ async def compute_insights(connection: AsyncConnection, caller: Caller, period: 
         {"user_id": caller.id, "start": period.start, "end": period.end, "today": str(today)},
     )
 
-    applications, conversion = await _applications(ask)
-    where_applications_end = await _where_applications_end(ask)
-    outcomes = await _outcomes(ask)
+    sections = await _sections(ask)
+    applications, conversion = _applications(sections["applications"])
+    where_applications_end = _where_applications_end(sections["where_applications_end"])
+    outcomes = _outcomes(sections["outcomes"])
     per_offer = _rejections_per_offer(outcomes)
-    reason_counts = await _reasons(ask)
-    feedback = await _feedback(ask, outcomes)
+    reason_counts = _reasons(sections["reasons"])
+    feedback = _feedback(sections["feedback"], outcomes)
     bounce_back = await _bounce_back(ask)
-    diagnoses, mood_trend = await _reflections(ask)
-    next_steps, overdue_by_diagnosis = await _next_steps(ask)
+    diagnoses, mood_trend = _reflections(sections["reflections"])
+    next_steps, overdue_by_diagnosis = _next_steps(sections["next_steps"])
     signals = Signals(
         reasons=reason_counts,
         diagnoses=diagnoses,
@@ -273,6 +279,67 @@ async def compute_insights(connection: AsyncConnection, caller: Caller, period: 
 async def _today(connection: AsyncConnection, caller: Caller) -> date:
     """Today in the user's time zone: a step due today is not overdue yet."""
     return datetime.now(await user_zone(connection, caller.id)).date()
+
+
+# --- the grouped sections, in one statement ----------------------------------------------
+# Seven small GROUP BY queries, each built on its own below, travel as the branches of one
+# UNION ALL: one round trip and one execution instead of seven. Every branch is padded to
+# the same columns: the section's name, two keys (text), three counts.
+
+Rows = Sequence[tuple[Any, ...]]
+_KEYS, _COUNTS = 2, 3
+
+
+def _section_queries(dialect: str, period: PeriodShape) -> dict[str, tuple[AnySelect, int]]:
+    """Each section's query, and how many of its leading columns are keys."""
+    return {
+        "applications": (_applications_query(dialect, period), 2),
+        "where_applications_end": (_where_applications_end_query(dialect, period), 1),
+        "outcomes": (_outcomes_query(period), 1),
+        "reasons": (_reasons_query(dialect, period), 2),
+        "feedback": (_feedback_query(dialect, period), 2),
+        "reflections": (_reflections_query(dialect, period), 2),
+        "next_steps": (_next_steps_query(dialect, period), 1),
+    }
+
+
+def _padded(name: str, query: AnySelect, keys: int) -> AnySelect:
+    """One section's query as a branch: its name, its keys as text, its counts as integers,
+    NULL in the columns it does not use (typed, so both dialects agree on the union's)."""
+    branch = query.subquery(name)
+    columns = list(branch.c)
+    key_columns = [cast(column, String) for column in columns[:keys]]
+    count_columns = [cast(column, Integer) for column in columns[keys:]]
+    return select(
+        _text(name),
+        *key_columns,
+        *[cast(null(), String)] * (_KEYS - keys),
+        *count_columns,
+        *[cast(null(), Integer)] * (_COUNTS - len(count_columns)),
+    )
+
+
+@_built
+def _sections_query(
+    dialect: str, period: PeriodShape
+) -> tuple[CompoundSelect[Any], dict[str, tuple[int, int]]]:
+    """The UNION ALL of every section, and each section's (keys, counts) widths."""
+    queries = _section_queries(dialect, period)
+    statement = union_all(*(_padded(name, query, keys) for name, (query, keys) in queries.items()))
+    widths = {
+        name: (keys, len(query.selected_columns) - keys) for name, (query, keys) in queries.items()
+    }
+    return statement, widths
+
+
+async def _sections(ask: _Ask) -> dict[str, list[tuple[Any, ...]]]:
+    """Each section's rows, in the columns its own query has."""
+    statement, widths = _sections_query(ask.dialect, ask.period)
+    sections: dict[str, list[tuple[Any, ...]]] = {name: [] for name in widths}
+    for row in await ask.rows(statement):
+        keys, counts = widths[row[0]]
+        sections[row[0]].append((*row[1 : 1 + keys], *row[1 + _KEYS : 1 + _KEYS + counts]))
+    return sections
 
 
 def _with(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -325,15 +392,13 @@ def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
     )
 
 
-async def _applications(ask: _Ask) -> tuple[ApplicationInsights, ConversionBySource]:
+def _applications(rows: Rows) -> tuple[ApplicationInsights, ConversionBySource]:
     """Stage × source counts, with how many of each reached an interview or an offer."""
     by_stage: dict[str, int] = dict.fromkeys(Stage, 0)
     by_source: dict[str, int] = dict.fromkeys(Source, 0)
     # Per source: (applications, reached an interview, got an offer).
     figures: dict[str, tuple[int, int, int]] = dict.fromkeys(Source, (0, 0, 0))
-    for stage, source, count, reached, offers in await ask.rows(
-        _applications_query(ask.dialect, ask.period)
-    ):
+    for stage, source, count, reached, offers in rows:
         by_stage[stage] += count
         by_source[source] += count
         applications, interviews, offer_count = figures[source]
@@ -400,10 +465,10 @@ def _where_applications_end_query(dialect: str, period: PeriodShape) -> AnySelec
     )
 
 
-async def _where_applications_end(ask: _Ask) -> WhereApplicationsEnd:
+def _where_applications_end(rows: Rows) -> WhereApplicationsEnd:
     """For each rejected application, the stage its latest move into `rejected` came from."""
     ends: dict[str, int] = dict.fromkeys(EndStageCounts.model_fields, 0)
-    for stage, count in await ask.rows(_where_applications_end_query(ask.dialect, ask.period)):
+    for stage, count in rows:
         ends["unknown" if stage is None else stage] += count
     return WhereApplicationsEnd(
         rejected_applications=sum(ends.values()), by_stage=EndStageCounts(**ends)
@@ -443,11 +508,11 @@ def _outcomes_query(period: PeriodShape) -> AnySelect:
     )
 
 
-async def _outcomes(ask: _Ask) -> dict[str, OutcomeTally]:
+def _outcomes(rows: Rows) -> dict[str, OutcomeTally]:
     """Outcomes per kind, with how many were followed by a feedback request."""
     return {
         kind: OutcomeTally(count, with_request, not_taken)
-        for kind, count, with_request, not_taken in await ask.rows(_outcomes_query(ask.period))
+        for kind, count, with_request, not_taken in rows
     }
 
 
@@ -522,10 +587,10 @@ def _reasons_query(dialect: str, period: PeriodShape) -> AnySelect:
     )
 
 
-async def _reasons(ask: _Ask) -> dict[str, tuple[int, int]]:
+def _reasons(rows: Rows) -> dict[str, tuple[int, int]]:
     """Per reason key: (stated, suspected), over the outcomes received in the period."""
     counts: dict[str, tuple[int, int]] = {}
-    for reason, given_by, count in await ask.rows(_reasons_query(ask.dialect, ask.period)):
+    for reason, given_by, count in rows:
         if reason not in REASON_KEYS:
             continue  # keys are checked on write; never let a stray one break the page
         stated, suspected = counts.get(reason, (0, 0))
@@ -587,11 +652,11 @@ def _feedback_query(dialect: str, period: PeriodShape) -> AnySelect:
     )
 
 
-async def _feedback(ask: _Ask, outcomes: dict[str, OutcomeTally]) -> FeedbackInsights:
+def _feedback(rows: Rows, outcomes: dict[str, OutcomeTally]) -> FeedbackInsights:
     """Conversations by status and trust, and how often rejections led to a request."""
     by_status: dict[str, int] = dict.fromkeys(FeedbackStatus, 0)
     trust: dict[str, int] = dict.fromkeys([*Trust, "not_rated"], 0)
-    for status, trusted, count in await ask.rows(_feedback_query(ask.dialect, ask.period)):
+    for status, trusted, count in rows:
         by_status[status] += count
         if status == FeedbackStatus.completed:
             trust[trusted or "not_rated"] += count
@@ -719,13 +784,11 @@ def _reflections_query(dialect: str, period: PeriodShape) -> AnySelect:
     )
 
 
-async def _reflections(ask: _Ask) -> tuple[DiagnosisCounts, MoodTrend]:
+def _reflections(rows: Rows) -> tuple[DiagnosisCounts, MoodTrend]:
     """Reflections per month × diagnosis, with the mood sums the monthly averages need."""
     diagnoses: dict[str, int] = dict.fromkeys(Diagnosis, 0)
     moods: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # month -> [sum, count]
-    for when, diagnosis, count, mood_sum, with_mood in await ask.rows(
-        _reflections_query(ask.dialect, ask.period)
-    ):
+    for when, diagnosis, count, mood_sum, with_mood in rows:
         diagnoses[diagnosis] += count
         moods[when][0] += mood_sum or 0
         moods[when][1] += with_mood
@@ -768,13 +831,11 @@ def _next_steps_query(dialect: str, period: PeriodShape) -> AnySelect:
     )
 
 
-async def _next_steps(ask: _Ask) -> tuple[NextStepCounts, dict[str, int]]:
+def _next_steps(rows: Rows) -> tuple[NextStepCounts, dict[str, int]]:
     """Next steps done, open and overdue, per diagnosis of the reflection that lists them."""
     totals = [0, 0, 0]
     overdue_by_diagnosis: dict[str, int] = {}
-    for diagnosis, done_count, open_count, overdue in await ask.rows(
-        _next_steps_query(ask.dialect, ask.period)
-    ):
+    for diagnosis, done_count, open_count, overdue in rows:
         totals = [totals[0] + done_count, totals[1] + open_count, totals[2] + overdue]
         overdue_by_diagnosis[diagnosis] = overdue
     return (
