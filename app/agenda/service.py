@@ -1,9 +1,11 @@
-"""Build the agenda: one query per rule, filtered, ordered, counted and capped in the database,
-then merged in date order. `now` is a parameter so the rules can be checked at any moment."""
+"""Build the agenda: one query per rule, filtered, ordered, counted and capped in the database
+(all of them sent as one statement), then merged in date order. `now` is a parameter so the
+rules can be checked at any moment."""
 
+import collections
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -13,13 +15,17 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    Row,
     Select,
+    String,
+    Uuid,
     and_,
     bindparam,
+    cast,
     column,
     exists,
     func,
+    literal_column,
+    null,
     or_,
     select,
     true,
@@ -123,6 +129,9 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+Found = tuple[list[AgendaItem], int]  # a rule's items (capped) and how many there are
+Rows = list[Any]  # a rule's rows, with its columns as attributes
+
 # Each rule's statement is built once per dialect and reused with the moment's bound values
 # (Clock.values): building a SELECT cost more Python time than PostgreSQL took to run it, and
 # a statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
@@ -130,18 +139,21 @@ _built = functools.cache
 _USER: ColumnElement[Any] = bindparam("user_id")
 
 
-def _counted(statement: AnySelect) -> AnySelect:
-    """The statement capped at `limit` rows, each carrying the uncapped total (a window)."""
-    return statement.add_columns(func.count().over().label("total")).limit(
-        bindparam("limit", type_=Integer)
+def _counted(statement: AnySelect, *order: Any) -> AnySelect:
+    """The statement in `order`, capped at `limit` rows, each carrying its rank in that order
+    and the uncapped total (windows)."""
+    return (
+        statement.add_columns(
+            func.row_number().over(order_by=order).label("rank"),
+            func.count().over().label("total"),
+        )
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
     )
 
 
-async def _rows(
-    connection: AsyncConnection, statement: AnySelect, at: "Clock"
-) -> tuple[Sequence[Row[Any]], int]:
-    rows = (await connection.execute(statement, at.values)).all()
-    return rows, rows[0].total if rows else 0
+def _total(rows: Rows) -> int:
+    return rows[0].total if rows else 0
 
 
 def _live_application(reference: Any) -> ColumnElement[bool]:
@@ -175,16 +187,15 @@ def _feedback_awaiting_answer() -> AnySelect:
             col(table.deleted_at).is_(None),
             col(table.status) == FeedbackStatus.requested,
             col(table.requested_on) <= bindparam("requested_by"),
-        )
-        .order_by(col(table.requested_on), col(table.id))
+        ),
+        col(table.requested_on),
+        col(table.id),
     )
 
 
-async def feedback_awaiting_answer(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+def feedback_awaiting_answer(rows: Rows, at: Clock) -> Found:
     wait = at.params.feedback_wait_days
-    rows, total = await _rows(connection, _feedback_awaiting_answer(), at)
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -225,13 +236,14 @@ def _call_upcoming() -> AnySelect:
             col(table.status) == FeedbackStatus.scheduled,
             col(table.scheduled_at) >= bindparam("now"),
             col(table.scheduled_at) < bindparam("window_end"),
-        )
-        .order_by(col(table.scheduled_at), col(table.id))
+        ),
+        col(table.scheduled_at),
+        col(table.id),
     )
 
 
-async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
-    rows, total = await _rows(connection, _call_upcoming(), at)
+def call_upcoming(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -269,15 +281,14 @@ def _interview_upcoming() -> AnySelect:
             col(table.deleted_at).is_(None),
             col(table.scheduled_at) >= bindparam("now"),
             col(table.scheduled_at) < bindparam("window_end"),
-        )
-        .order_by(col(table.scheduled_at), col(table.id))
+        ),
+        col(table.scheduled_at),
+        col(table.id),
     )
 
 
-async def interview_upcoming(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
-    rows, total = await _rows(connection, _interview_upcoming(), at)
+def interview_upcoming(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -311,13 +322,14 @@ def _stay_in_touch_due() -> AnySelect:
             col(table.deleted_at).is_(None),
             col(table.stay_in_touch).is_(True),
             col(table.follow_up_on) <= bindparam("last_day"),
-        )
-        .order_by(col(table.follow_up_on), col(table.id))
+        ),
+        col(table.follow_up_on),
+        col(table.id),
     )
 
 
-async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
-    rows, total = await _rows(connection, _stay_in_touch_due(), at)
+def stay_in_touch_due(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -347,20 +359,18 @@ def _contact_follow_up_due() -> AnySelect:
             col(table.company),
             col(table.last_contacted_on),
             col(table.next_follow_up_on),
-        )
-        .where(
+        ).where(
             col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.next_follow_up_on) <= bindparam("last_day"),
-        )
-        .order_by(col(table.next_follow_up_on), col(table.id))
+        ),
+        col(table.next_follow_up_on),
+        col(table.id),
     )
 
 
-async def contact_follow_up_due(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
-    rows, total = await _rows(connection, _contact_follow_up_due(), at)
+def contact_follow_up_due(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = []
     for row in rows:
         last = (
@@ -406,7 +416,7 @@ def _next_steps(dialect: str) -> _Steps:
             text=value["text"].astext,
             due_on=value["due_on"].astext.cast(Date),
             open=func.coalesce(value["done"].astext, "false") != "true",
-            index=steps.c.position - 1,
+            index=type_coerce(steps.c.position - 1, Integer),
         )
     steps = func.json_each(col(Reflection.next_steps)).table_valued("key", "value").alias("step")
     value = steps.c.value
@@ -415,7 +425,7 @@ def _next_steps(dialect: str) -> _Steps:
         text=func.json_extract(value, "$.text"),
         due_on=type_coerce(func.json_extract(value, "$.due_on"), Date),
         open=func.coalesce(func.json_extract(value, "$.done"), 0) == 0,
-        index=steps.c.key,
+        index=type_coerce(steps.c.key, Integer),
     )
 
 
@@ -451,21 +461,13 @@ def _next_steps_statement(dialect: str) -> AnySelect:
         )
         .subquery("ranked")
     )
-    return (
-        select(ranked)
-        .where(ranked.c.rank <= bindparam("limit", type_=Integer))
-        .order_by(ranked.c.rank)
-    )
+    return select(ranked).where(ranked.c.rank <= bindparam("limit", type_=Integer))
 
 
-Found = tuple[list[AgendaItem], int]
-
-
-async def next_steps(connection: AsyncConnection, at: Clock) -> tuple[Found, Found]:
+def next_steps(rows: Rows, at: Clock) -> tuple[Found, Found]:
     """Open next steps due by the horizon's end, and those without a due date."""
-    statement = _next_steps_statement(connection.dialect.name)
     found: dict[bool, Found] = {True: ([], 0), False: ([], 0)}  # dated -> (items, total)
-    for row in (await connection.execute(statement, at.values)).all():
+    for row in rows:
         dated = row.due_on is not None
         about = _title(row.company, row.role_title)
         source = f"your reflection on {about}" if about else "one of your reflections"
@@ -548,17 +550,17 @@ def _possibly_ghosted(dialect: str) -> AnySelect:
             col(Application.deleted_at).is_(None),
             col(Application.stage).in_(OPEN_STAGES),
             last_activity < bindparam("quiet_before"),
-        )
-        .order_by(last_activity, col(Application.id))
+        ),
+        last_activity,
+        col(Application.id),
     )
 
 
-async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+def possibly_ghosted(rows: Rows, at: Clock) -> Found:
     """Open applications whose last activity (their own last change, or the latest change or
     scheduled time of their interviews, outcomes and feedback conversations) was
     `quiet_days` or more local days ago. Only reported: the stage is the user's to change."""
-    statement = _possibly_ghosted(connection.dialect.name)
-    rows, total = await _rows(connection, statement, at)
+    total = _total(rows)
     items = []
     for row in rows:
         last_day = at.local_day(row.last_activity)
@@ -599,15 +601,14 @@ def _reflection_missing() -> AnySelect:
             col(Outcome.deleted_at).is_(None),
             col(Outcome.kind).in_(REFLECT_ON),
             ~reflected,
-        )
-        .order_by(col(Outcome.received_on), col(Outcome.id))
+        ),
+        col(Outcome.received_on),
+        col(Outcome.id),
     )
 
 
-async def reflection_missing(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
-    rows, total = await _rows(connection, _reflection_missing(), at)
+def reflection_missing(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -622,6 +623,106 @@ async def reflection_missing(
         for row in rows
     ]
     return items, total
+
+
+# --- every rule in one statement ----------------------------------------------------------
+# The rules' statements travel as the branches of one UNION ALL: one round trip and one
+# execution instead of eight. Each branch is padded to the same typed columns, its own
+# columns placed by their type, and its rows come back in its order (`rank`) under its name.
+
+_SLOTS: tuple[tuple[str, Any], ...] = (
+    *[("uuid", Uuid())] * 2,
+    *[("text", String())] * 3,
+    *[("date", Date())] * 2,
+    ("moment", UTCDateTime()),
+    ("number", Integer()),
+)
+_FIXED = ("rank", "total")  # every branch has them, in the last two columns
+
+
+def _slot_kind(column: Any) -> str:
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return "uuid"
+    if isinstance(kind, UTCDateTime):
+        return "moment"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, Integer):
+        return "number"
+    return "text"  # strings, and SQLite's JSON extracts (untyped)
+
+
+def _rule_statements(dialect: str) -> dict[str, AnySelect]:
+    return {
+        "feedback_awaiting_answer": _feedback_awaiting_answer(),
+        "call_upcoming": _call_upcoming(),
+        "interview_upcoming": _interview_upcoming(),
+        "stay_in_touch_due": _stay_in_touch_due(),
+        "contact_follow_up_due": _contact_follow_up_due(),
+        "next_steps": _next_steps_statement(dialect),
+        "possibly_ghosted": _possibly_ghosted(dialect),
+        "reflection_missing": _reflection_missing(),
+    }
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a rule's columns sit in its branch, and the row type that names them."""
+
+    name: str
+    positions: tuple[int, ...]
+    row: Callable[..., Any]
+
+
+def _branch(position: int, name: str, statement: AnySelect) -> tuple[AnySelect, _Layout]:
+    """One rule as a branch of the union, and its layout."""
+    rule = statement.subquery()
+    slots: list[Any] = [None] * len(_SLOTS)
+    placed: list[tuple[str, int]] = []  # each column of the rule, and its place in the branch
+    for part in rule.c:
+        if part.key in _FIXED:
+            placed.append((part.key, 1 + len(_SLOTS) + _FIXED.index(part.key)))
+            continue
+        kind = _slot_kind(part)
+        free = next(i for i, (slot, _) in enumerate(_SLOTS) if slot == kind and slots[i] is None)
+        slots[free] = part
+        placed.append((part.key, 1 + free))
+    branch = select(
+        literal_column(str(position), Integer).label("rule"),
+        *[
+            cast(null(), type_) if part is None else type_coerce(part, type_)
+            for part, (_, type_) in zip(slots, _SLOTS, strict=True)
+        ],
+        rule.c.rank,
+        rule.c.total,
+    )
+    row = collections.namedtuple("RuleRow", [key for key, _ in placed])  # type: ignore[misc]
+    return branch, _Layout(name, tuple(index for _, index in placed), row)
+
+
+@_built
+def _rules_statement(dialect: str) -> tuple[Any, list[_Layout]]:
+    """The UNION ALL of every rule, rows grouped by rule in each rule's order; and the
+    layout of each branch, by position."""
+    branches = [
+        _branch(position, name, statement)
+        for position, (name, statement) in enumerate(_rule_statements(dialect).items())
+    ]
+    statement = union_all(*(branch for branch, _ in branches)).order_by(
+        literal_column("rule"), literal_column("rank")
+    )
+    return statement, [layout for _, layout in branches]
+
+
+async def _rule_rows(connection: AsyncConnection, at: Clock) -> dict[str, Rows]:
+    """Each rule's rows, with its own column names."""
+    statement, layouts = _rules_statement(connection.dialect.name)
+    found: dict[str, Rows] = {layout.name: [] for layout in layouts}
+    for row in (await connection.execute(statement, at.values)).all():
+        layout = layouts[row[0]]
+        found[layout.name].append(layout.row(*[row[index] for index in layout.positions]))
+    return found
 
 
 # --- the agenda -----------------------------------------------------------------------------
@@ -681,17 +782,20 @@ async def build_agenda(
         window_end=start_of(last_day + timedelta(days=1), zone),
         params=params,
     )
-    steps_due, steps_open = await next_steps(connection, at)
+    rows = await _rule_rows(connection, at)
+    steps_due, steps_open = next_steps(rows["next_steps"], at)
     found = {
-        AgendaKind.feedback_awaiting_answer: await feedback_awaiting_answer(connection, at),
-        AgendaKind.call_upcoming: await call_upcoming(connection, at),
-        AgendaKind.interview_upcoming: await interview_upcoming(connection, at),
-        AgendaKind.stay_in_touch_due: await stay_in_touch_due(connection, at),
-        AgendaKind.contact_follow_up_due: await contact_follow_up_due(connection, at),
+        AgendaKind.feedback_awaiting_answer: feedback_awaiting_answer(
+            rows["feedback_awaiting_answer"], at
+        ),
+        AgendaKind.call_upcoming: call_upcoming(rows["call_upcoming"], at),
+        AgendaKind.interview_upcoming: interview_upcoming(rows["interview_upcoming"], at),
+        AgendaKind.stay_in_touch_due: stay_in_touch_due(rows["stay_in_touch_due"], at),
+        AgendaKind.contact_follow_up_due: contact_follow_up_due(rows["contact_follow_up_due"], at),
         AgendaKind.next_step_due: steps_due,
         AgendaKind.next_step_open: steps_open,
-        AgendaKind.possibly_ghosted: await possibly_ghosted(connection, at),
-        AgendaKind.reflection_missing: await reflection_missing(connection, at),
+        AgendaKind.possibly_ghosted: possibly_ghosted(rows["possibly_ghosted"], at),
+        AgendaKind.reflection_missing: reflection_missing(rows["reflection_missing"], at),
     }
     counts = {kind.value: total for kind, (_, total) in found.items()}
     items = sorted((item for rule, _ in found.values() for item in rule), key=_sort_key)
