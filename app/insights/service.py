@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -229,8 +230,8 @@ def share(part: int, whole: int, digits: int = 2) -> float | None:
 
 
 async def compute_insights(connection: AsyncConnection, caller: Caller, period: Period) -> Insights:
-    """Every section for the caller over `period`: the user's time zone, the grouped counts
-    of seven sections in one statement, and the two reads the bounce-back time merges."""
+    """Every section for the caller over `period`: the user's time zone, then the grouped
+    rows of every section in one statement."""
     today = await _today(connection, caller)
     ask = _Ask(
         connection,
@@ -247,7 +248,7 @@ async def compute_insights(connection: AsyncConnection, caller: Caller, period: 
     per_offer = _rejections_per_offer(outcomes)
     reason_counts = _reasons(sections["reasons"])
     feedback = _feedback(sections["feedback"], outcomes)
-    bounce_back = await _bounce_back(ask)
+    bounce_back = _bounce_back(sections["application_days"], sections["rejections"])
     diagnoses, mood_trend = _reflections(sections["reflections"])
     next_steps, overdue_by_diagnosis = _next_steps(sections["next_steps"])
     signals = Signals(
@@ -282,52 +283,58 @@ async def _today(connection: AsyncConnection, caller: Caller) -> date:
 
 
 # --- the grouped sections, in one statement ----------------------------------------------
-# Seven small GROUP BY queries, each built on its own below, travel as the branches of one
-# UNION ALL: one round trip and one execution instead of seven. Every branch is padded to
-# the same columns: the section's name, two keys (text), three counts.
+# Nine small GROUP BY queries, each built on its own below, travel as the branches of one
+# UNION ALL: one round trip and one execution instead of nine. Every branch is padded to
+# the same columns: the section's name, two keys (text), two days, three counts.
 
 Rows = Sequence[tuple[Any, ...]]
-_KEYS, _COUNTS = 2, 3
+_KEYS, _DAYS, _COUNTS = 2, 2, 3
 
 
-def _section_queries(dialect: str, period: PeriodShape) -> dict[str, tuple[AnySelect, int]]:
-    """Each section's query, and how many of its leading columns are keys."""
+def _section_queries(dialect: str, period: PeriodShape) -> dict[str, tuple[AnySelect, int, int]]:
+    """Each section's query, and how many of its leading columns are keys, then days."""
     return {
-        "applications": (_applications_query(dialect, period), 2),
-        "where_applications_end": (_where_applications_end_query(dialect, period), 1),
-        "outcomes": (_outcomes_query(period), 1),
-        "reasons": (_reasons_query(dialect, period), 2),
-        "feedback": (_feedback_query(dialect, period), 2),
-        "reflections": (_reflections_query(dialect, period), 2),
-        "next_steps": (_next_steps_query(dialect, period), 1),
+        "applications": (_applications_query(dialect, period), 2, 0),
+        "where_applications_end": (_where_applications_end_query(dialect, period), 1, 0),
+        "outcomes": (_outcomes_query(period), 1, 0),
+        "reasons": (_reasons_query(dialect, period), 2, 0),
+        "feedback": (_feedback_query(dialect, period), 2, 0),
+        "application_days": (_application_days_query(dialect), 0, 1),
+        "rejections": (_rejections_query(dialect, period), 0, 2),
+        "reflections": (_reflections_query(dialect, period), 2, 0),
+        "next_steps": (_next_steps_query(dialect, period), 1, 0),
     }
 
 
-def _padded(name: str, query: AnySelect, keys: int) -> AnySelect:
-    """One section's query as a branch: its name, its keys as text, its counts as integers,
-    NULL in the columns it does not use (typed, so both dialects agree on the union's)."""
-    branch = query.subquery(name)
-    columns = list(branch.c)
-    key_columns = [cast(column, String) for column in columns[:keys]]
-    count_columns = [cast(column, Integer) for column in columns[keys:]]
+def _padded(name: str, query: AnySelect, keys: int, days: int) -> AnySelect:
+    """One section's query as a branch: its name, its keys as text, its days, its counts as
+    integers, NULL in the columns it does not use (typed, so both dialects agree on the
+    union's). Days are typed without a CAST: SQLite would make numbers of them."""
+    columns = list(query.subquery(name).c)
+    counts = columns[keys + days :]
     return select(
         _text(name),
-        *key_columns,
+        *[cast(column, String) for column in columns[:keys]],
         *[cast(null(), String)] * (_KEYS - keys),
-        *count_columns,
-        *[cast(null(), Integer)] * (_COUNTS - len(count_columns)),
+        *[type_coerce(column, Date) for column in columns[keys : keys + days]],
+        *[cast(null(), Date)] * (_DAYS - days),
+        *[cast(column, Integer) for column in counts],
+        *[cast(null(), Integer)] * (_COUNTS - len(counts)),
     )
 
 
 @_built
 def _sections_query(
     dialect: str, period: PeriodShape
-) -> tuple[CompoundSelect[Any], dict[str, tuple[int, int]]]:
-    """The UNION ALL of every section, and each section's (keys, counts) widths."""
+) -> tuple[CompoundSelect[Any], dict[str, tuple[int, int, int]]]:
+    """The UNION ALL of every section, and each section's (keys, days, counts) widths."""
     queries = _section_queries(dialect, period)
-    statement = union_all(*(_padded(name, query, keys) for name, (query, keys) in queries.items()))
+    statement = union_all(
+        *(_padded(name, query, keys, days) for name, (query, keys, days) in queries.items())
+    )
     widths = {
-        name: (keys, len(query.selected_columns) - keys) for name, (query, keys) in queries.items()
+        name: (keys, days, len(query.selected_columns) - keys - days)
+        for name, (query, keys, days) in queries.items()
     }
     return statement, widths
 
@@ -336,9 +343,12 @@ async def _sections(ask: _Ask) -> dict[str, list[tuple[Any, ...]]]:
     """Each section's rows, in the columns its own query has."""
     statement, widths = _sections_query(ask.dialect, ask.period)
     sections: dict[str, list[tuple[Any, ...]]] = {name: [] for name in widths}
+    day_at, count_at = 1 + _KEYS, 1 + _KEYS + _DAYS
     for row in await ask.rows(statement):
-        keys, counts = widths[row[0]]
-        sections[row[0]].append((*row[1 : 1 + keys], *row[1 + _KEYS : 1 + _KEYS + counts]))
+        keys, days, counts = widths[row[0]]
+        sections[row[0]].append(
+            (*row[1 : 1 + keys], *row[day_at : day_at + days], *row[count_at : count_at + counts])
+        )
     return sections
 
 
@@ -686,7 +696,6 @@ def _application_days_query(dialect: str) -> AnySelect:
         select(day, func.count())
         .where(col(Application.user_id) == _USER, col(Application.deleted_at).is_(None))
         .group_by(day)
-        .order_by(day)
     )
 
 
@@ -716,7 +725,7 @@ def _rejections_query(dialect: str, period: PeriodShape) -> AnySelect:
     )
 
 
-async def _bounce_back(ask: _Ask) -> BounceBack:
+def _bounce_back(application_days: Rows, rejections_by_day: Rows) -> BounceBack:
     """The median gap from a rejection to the next application.
 
     Two index range scans of the user's rows, grouped by the database: the days with
@@ -725,14 +734,12 @@ async def _bounce_back(ask: _Ask) -> BounceBack:
     of the database as a correlated subquery, the same figure re-read every application for
     every rejection (0.5 s for 1,000 applications and 341 rejections)."""
     days, counts = [], []
-    for day, count in await ask.rows(_application_days_query(ask.dialect)):
+    for day, count in sorted(application_days):
         days.append(day)
         counts.append(count)
     gaps: dict[int, int] = defaultdict(int)  # gap in days -> rejections
     awaiting = 0
-    for received_on, own_day, rejections in await ask.rows(
-        _rejections_query(ask.dialect, ask.period)
-    ):
+    for received_on, own_day, rejections in rejections_by_day:
         # The first day with an application dated that day or later, other than the
         # rejected one: when that application is alone on its day, the day after.
         index = bisect.bisect_left(days, received_on)
