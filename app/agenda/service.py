@@ -1,8 +1,11 @@
-"""Build the agenda: one query per rule, filtered, ordered, counted and capped in the database,
-then merged in date order. `now` is a parameter so the rules can be checked at any moment."""
+"""Build the agenda: one query per rule, filtered, ordered, counted and capped in the database
+(all of them sent as one statement), then merged in date order. `now` is a parameter so the
+rules can be checked at any moment."""
 
+import collections
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -11,12 +14,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Row,
+    Integer,
     Select,
+    String,
+    Uuid,
     and_,
+    bindparam,
+    cast,
     column,
     exists,
     func,
+    literal_column,
+    null,
+    or_,
     select,
     true,
     type_coerce,
@@ -89,6 +99,22 @@ class Clock:
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
 
+    @functools.cached_property
+    def values(self) -> dict[str, Any]:
+        """What the rules' statements bind: the user, the cap and the moment's limits."""
+        quiet_from = self.today - timedelta(days=self.params.quiet_days)
+        return {
+            "user_id": self.user_id,
+            "limit": self.params.limit,
+            "now": self.now,
+            "window_end": self.window_end,
+            "last_day": self.last_day,
+            "requested_by": self.today - timedelta(days=self.params.feedback_wait_days),
+            # Quiet since local day D means today - D >= quiet_days: before the start of the
+            # day after.
+            "quiet_before": start_of(quiet_from + timedelta(days=1), self.zone),
+        }
+
 
 def start_of(day: date, zone: ZoneInfo) -> datetime:
     """The first instant of `day` in `zone`, in UTC."""
@@ -103,23 +129,38 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
-def _counted(statement: AnySelect, limit: int) -> AnySelect:
-    """The statement capped at `limit` rows, each carrying the uncapped total (a window)."""
-    return statement.add_columns(func.count().over().label("total")).limit(limit)
+Found = tuple[list[AgendaItem], int]  # a rule's items (capped) and how many there are
+Rows = list[Any]  # a rule's rows, with its columns as attributes
+
+# Each rule's statement is built once per dialect and reused with the moment's bound values
+# (Clock.values): building a SELECT cost more Python time than PostgreSQL took to run it, and
+# a statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
+_built = functools.cache
+_USER: ColumnElement[Any] = bindparam("user_id")
 
 
-async def _rows(
-    connection: AsyncConnection, statement: AnySelect, limit: int
-) -> tuple[Sequence[Row[Any]], int]:
-    rows = (await connection.execute(_counted(statement, limit))).all()
-    return rows, rows[0].total if rows else 0
+def _counted(statement: AnySelect, *order: Any) -> AnySelect:
+    """The statement in `order`, capped at `limit` rows, each carrying its rank in that order
+    and the uncapped total (windows)."""
+    return (
+        statement.add_columns(
+            func.row_number().over(order_by=order).label("rank"),
+            func.count().over().label("total"),
+        )
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
-def _live_application(reference: Any, at: "Clock") -> ColumnElement[bool]:
+def _total(rows: Rows) -> int:
+    return rows[0].total if rows else 0
+
+
+def _live_application(reference: Any) -> ColumnElement[bool]:
     """The referenced application, live. The user is bound as a value: the planner then reads
     the user's applications by index instead of hashing the whole table."""
     return and_(
-        col(Application.user_id) == at.user_id,
+        col(Application.user_id) == _USER,
         col(Application.id) == reference,
         col(Application.deleted_at).is_(None),
     )
@@ -128,12 +169,10 @@ def _live_application(reference: Any, at: "Clock") -> ColumnElement[bool]:
 # --- the rules ------------------------------------------------------------------------------
 
 
-async def feedback_awaiting_answer(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
-    wait = at.params.feedback_wait_days
+@_built
+def _feedback_awaiting_answer() -> AnySelect:
     table = FeedbackConversation
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -142,16 +181,21 @@ async def feedback_awaiting_answer(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.status) == FeedbackStatus.requested,
-            col(table.requested_on) <= at.today - timedelta(days=wait),
-        )
-        .order_by(col(table.requested_on), col(table.id))
+            col(table.requested_on) <= bindparam("requested_by"),
+        ),
+        col(table.requested_on),
+        col(table.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def feedback_awaiting_answer(rows: Rows, at: Clock) -> Found:
+    wait = at.params.feedback_wait_days
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -173,9 +217,10 @@ async def feedback_awaiting_answer(
     return items, total
 
 
-async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+@_built
+def _call_upcoming() -> AnySelect:
     table = FeedbackConversation
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -184,17 +229,21 @@ async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[Ag
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.status) == FeedbackStatus.scheduled,
-            col(table.scheduled_at) >= at.now,
-            col(table.scheduled_at) < at.window_end,
-        )
-        .order_by(col(table.scheduled_at), col(table.id))
+            col(table.scheduled_at) >= bindparam("now"),
+            col(table.scheduled_at) < bindparam("window_end"),
+        ),
+        col(table.scheduled_at),
+        col(table.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def call_upcoming(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -214,11 +263,10 @@ async def call_upcoming(connection: AsyncConnection, at: Clock) -> tuple[list[Ag
     return items, total
 
 
-async def interview_upcoming(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+@_built
+def _interview_upcoming() -> AnySelect:
     table = Interview
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -227,16 +275,20 @@ async def interview_upcoming(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
-            col(table.scheduled_at) >= at.now,
-            col(table.scheduled_at) < at.window_end,
-        )
-        .order_by(col(table.scheduled_at), col(table.id))
+            col(table.scheduled_at) >= bindparam("now"),
+            col(table.scheduled_at) < bindparam("window_end"),
+        ),
+        col(table.scheduled_at),
+        col(table.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def interview_upcoming(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -252,9 +304,10 @@ async def interview_upcoming(
     return items, total
 
 
-async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
+@_built
+def _stay_in_touch_due() -> AnySelect:
     table = FeedbackConversation
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.application_id),
@@ -263,16 +316,20 @@ async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[lis
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(table.application_id, at))
+        .join(Application, _live_application(table.application_id))
         .where(
-            col(table.user_id) == at.user_id,
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
             col(table.stay_in_touch).is_(True),
-            col(table.follow_up_on) <= at.last_day,
-        )
-        .order_by(col(table.follow_up_on), col(table.id))
+            col(table.follow_up_on) <= bindparam("last_day"),
+        ),
+        col(table.follow_up_on),
+        col(table.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def stay_in_touch_due(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -292,26 +349,28 @@ async def stay_in_touch_due(connection: AsyncConnection, at: Clock) -> tuple[lis
     return items, total
 
 
-async def contact_follow_up_due(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+@_built
+def _contact_follow_up_due() -> AnySelect:
     table = Contact
-    statement = (
+    return _counted(
         select(
             col(table.id),
             col(table.name),
             col(table.company),
             col(table.last_contacted_on),
             col(table.next_follow_up_on),
-        )
-        .where(
-            col(table.user_id) == at.user_id,
+        ).where(
+            col(table.user_id) == _USER,
             col(table.deleted_at).is_(None),
-            col(table.next_follow_up_on) <= at.last_day,
-        )
-        .order_by(col(table.next_follow_up_on), col(table.id))
+            col(table.next_follow_up_on) <= bindparam("last_day"),
+        ),
+        col(table.next_follow_up_on),
+        col(table.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def contact_follow_up_due(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = []
     for row in rows:
         last = (
@@ -357,7 +416,7 @@ def _next_steps(dialect: str) -> _Steps:
             text=value["text"].astext,
             due_on=value["due_on"].astext.cast(Date),
             open=func.coalesce(value["done"].astext, "false") != "true",
-            index=steps.c.position - 1,
+            index=type_coerce(steps.c.position - 1, Integer),
         )
     steps = func.json_each(col(Reflection.next_steps)).table_valued("key", "value").alias("step")
     value = steps.c.value
@@ -366,44 +425,50 @@ def _next_steps(dialect: str) -> _Steps:
         text=func.json_extract(value, "$.text"),
         due_on=type_coerce(func.json_extract(value, "$.due_on"), Date),
         open=func.coalesce(func.json_extract(value, "$.done"), 0) == 0,
-        index=steps.c.key,
+        index=type_coerce(steps.c.key, Integer),
     )
 
 
-async def next_steps(
-    connection: AsyncConnection, at: Clock, dated: bool
-) -> tuple[list[AgendaItem], int]:
-    """Open next steps due by the horizon's end (`dated`), or those without a due date."""
-    steps = _next_steps(connection.dialect.name)
-    statement = (
+@_built
+def _next_steps_statement(dialect: str) -> AnySelect:
+    """Open next steps, dated ones (due by the horizon's end) and undated ones ranked apart,
+    each group capped at `limit` and carrying its own total: one expansion of the JSON for
+    both rules instead of one per rule."""
+    steps = _next_steps(dialect)
+    undated = steps.due_on.is_(None)
+    # Undated steps all have a NULL due_on, so the shared order is theirs without it.
+    order = (steps.due_on, col(Reflection.created_at), col(Reflection.id), steps.index)
+    ranked = (
         select(
-            col(Reflection.id),
-            col(Reflection.application_id),
+            col(Reflection.id).label("id"),
+            col(Reflection.application_id).label("application_id"),
             steps.text.label("text"),
             steps.due_on.label("due_on"),
             steps.index.label("step_index"),
-            col(Application.company),
-            col(Application.role_title),
+            col(Application.company).label("company"),
+            col(Application.role_title).label("role_title"),
+            func.row_number().over(partition_by=undated, order_by=order).label("rank"),
+            func.count().over(partition_by=undated).label("total"),
         )
         .select_from(Reflection)
         .join(steps.source, true())
-        .outerjoin(Application, _live_application(Reflection.application_id, at))
+        .outerjoin(Application, _live_application(Reflection.application_id))
         .where(
-            col(Reflection.user_id) == at.user_id,
+            col(Reflection.user_id) == _USER,
             col(Reflection.deleted_at).is_(None),
             steps.open,
-            steps.due_on <= at.last_day if dated else steps.due_on.is_(None),
+            or_(steps.due_on <= bindparam("last_day"), undated),
         )
-        .order_by(
-            *([steps.due_on] if dated else []),
-            col(Reflection.created_at),
-            col(Reflection.id),
-            steps.index,
-        )
+        .subquery("ranked")
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
-    items = []
+    return select(ranked).where(ranked.c.rank <= bindparam("limit", type_=Integer))
+
+
+def next_steps(rows: Rows, at: Clock) -> tuple[Found, Found]:
+    """Open next steps due by the horizon's end, and those without a due date."""
+    found: dict[bool, Found] = {True: ([], 0), False: ([], 0)}  # dated -> (items, total)
     for row in rows:
+        dated = row.due_on is not None
         about = _title(row.company, row.role_title)
         source = f"your reflection on {about}" if about else "one of your reflections"
         reason = (
@@ -412,6 +477,7 @@ async def next_steps(
             else f"A next step you set in {source}, with no due date yet. Giving it a date "
             "makes it far more likely to happen."
         )
+        items, _ = found[dated]
         items.append(
             _item(
                 at,
@@ -427,7 +493,8 @@ async def next_steps(
                 due_on=row.due_on,
             )
         )
-    return items, total
+        found[dated] = (items, row.total)
+    return found[True], found[False]
 
 
 def _greatest(dialect: str, *values: Any) -> ColumnElement[datetime]:
@@ -435,21 +502,20 @@ def _greatest(dialect: str, *values: Any) -> ColumnElement[datetime]:
     return getattr(func, name)(*values, type_=UTCDateTime())
 
 
-async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list[AgendaItem], int]:
-    """Open applications whose last activity (their own last change, or the latest change or
-    scheduled time of their interviews, outcomes and feedback conversations) was
-    `quiet_days` or more local days ago. Only reported: the stage is the user's to change."""
-    user = at.user_id
+@_built
+def _possibly_ghosted(dialect: str) -> AnySelect:
+    user = _USER
+    # An interview is active at its last change and at its scheduled time: one read of the
+    # table gives both (SQLite's max() of a NULL is NULL, hence the coalesce).
+    interview_at = _greatest(
+        dialect,
+        col(Interview.updated_at),
+        func.coalesce(col(Interview.scheduled_at), col(Interview.updated_at)),
+    )
     activity = union_all(
         select(
-            col(Interview.application_id).label("application_id"),
-            col(Interview.updated_at).label("at"),
+            col(Interview.application_id).label("application_id"), interview_at.label("at")
         ).where(col(Interview.user_id) == user, col(Interview.deleted_at).is_(None)),
-        select(col(Interview.application_id), col(Interview.scheduled_at)).where(
-            col(Interview.user_id) == user,
-            col(Interview.deleted_at).is_(None),
-            col(Interview.scheduled_at).is_not(None),
-        ),
         select(col(Outcome.application_id), col(Outcome.updated_at)).where(
             col(Outcome.user_id) == user, col(Outcome.deleted_at).is_(None)
         ),
@@ -466,14 +532,11 @@ async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list
         .subquery("latest")
     )
     last_activity = _greatest(
-        connection.dialect.name,
+        dialect,
         col(Application.updated_at),
         func.coalesce(latest.c.at, col(Application.updated_at)),
     )
-    # Quiet since local day D means today - D >= quiet_days: before the start of the day after.
-    quiet_from = at.today - timedelta(days=at.params.quiet_days)
-    cutoff = start_of(quiet_from + timedelta(days=1), at.zone)
-    statement = (
+    return _counted(
         select(
             col(Application.id),
             col(Application.company),
@@ -486,11 +549,18 @@ async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list
             col(Application.user_id) == user,
             col(Application.deleted_at).is_(None),
             col(Application.stage).in_(OPEN_STAGES),
-            last_activity < cutoff,
-        )
-        .order_by(last_activity, col(Application.id))
+            last_activity < bindparam("quiet_before"),
+        ),
+        last_activity,
+        col(Application.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def possibly_ghosted(rows: Rows, at: Clock) -> Found:
+    """Open applications whose last activity (their own last change, or the latest change or
+    scheduled time of their interviews, outcomes and feedback conversations) was
+    `quiet_days` or more local days ago. Only reported: the stage is the user's to change."""
+    total = _total(rows)
     items = []
     for row in rows:
         last_day = at.local_day(row.last_activity)
@@ -509,15 +579,14 @@ async def possibly_ghosted(connection: AsyncConnection, at: Clock) -> tuple[list
     return items, total
 
 
-async def reflection_missing(
-    connection: AsyncConnection, at: Clock
-) -> tuple[list[AgendaItem], int]:
+@_built
+def _reflection_missing() -> AnySelect:
     reflected = exists().where(
-        col(Reflection.user_id) == at.user_id,
+        col(Reflection.user_id) == _USER,
         col(Reflection.outcome_id) == col(Outcome.id),
         col(Reflection.deleted_at).is_(None),
     )
-    statement = (
+    return _counted(
         select(
             col(Outcome.id),
             col(Outcome.application_id),
@@ -526,16 +595,20 @@ async def reflection_missing(
             col(Application.company),
             col(Application.role_title),
         )
-        .join(Application, _live_application(Outcome.application_id, at))
+        .join(Application, _live_application(Outcome.application_id))
         .where(
-            col(Outcome.user_id) == at.user_id,
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             col(Outcome.kind).in_(REFLECT_ON),
             ~reflected,
-        )
-        .order_by(col(Outcome.received_on), col(Outcome.id))
+        ),
+        col(Outcome.received_on),
+        col(Outcome.id),
     )
-    rows, total = await _rows(connection, statement, at.params.limit)
+
+
+def reflection_missing(rows: Rows, at: Clock) -> Found:
+    total = _total(rows)
     items = [
         _item(
             at,
@@ -550,6 +623,106 @@ async def reflection_missing(
         for row in rows
     ]
     return items, total
+
+
+# --- every rule in one statement ----------------------------------------------------------
+# The rules' statements travel as the branches of one UNION ALL: one round trip and one
+# execution instead of eight. Each branch is padded to the same typed columns, its own
+# columns placed by their type, and its rows come back in its order (`rank`) under its name.
+
+_SLOTS: tuple[tuple[str, Any], ...] = (
+    *[("uuid", Uuid())] * 2,
+    *[("text", String())] * 3,
+    *[("date", Date())] * 2,
+    ("moment", UTCDateTime()),
+    ("number", Integer()),
+)
+_FIXED = ("rank", "total")  # every branch has them, in the last two columns
+
+
+def _slot_kind(column: Any) -> str:
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return "uuid"
+    if isinstance(kind, UTCDateTime):
+        return "moment"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, Integer):
+        return "number"
+    return "text"  # strings, and SQLite's JSON extracts (untyped)
+
+
+def _rule_statements(dialect: str) -> dict[str, AnySelect]:
+    return {
+        "feedback_awaiting_answer": _feedback_awaiting_answer(),
+        "call_upcoming": _call_upcoming(),
+        "interview_upcoming": _interview_upcoming(),
+        "stay_in_touch_due": _stay_in_touch_due(),
+        "contact_follow_up_due": _contact_follow_up_due(),
+        "next_steps": _next_steps_statement(dialect),
+        "possibly_ghosted": _possibly_ghosted(dialect),
+        "reflection_missing": _reflection_missing(),
+    }
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a rule's columns sit in its branch, and the row type that names them."""
+
+    name: str
+    positions: tuple[int, ...]
+    row: Callable[..., Any]
+
+
+def _branch(position: int, name: str, statement: AnySelect) -> tuple[AnySelect, _Layout]:
+    """One rule as a branch of the union, and its layout."""
+    rule = statement.subquery()
+    slots: list[Any] = [None] * len(_SLOTS)
+    placed: list[tuple[str, int]] = []  # each column of the rule, and its place in the branch
+    for part in rule.c:
+        if part.key in _FIXED:
+            placed.append((part.key, 1 + len(_SLOTS) + _FIXED.index(part.key)))
+            continue
+        kind = _slot_kind(part)
+        free = next(i for i, (slot, _) in enumerate(_SLOTS) if slot == kind and slots[i] is None)
+        slots[free] = part
+        placed.append((part.key, 1 + free))
+    branch = select(
+        literal_column(str(position), Integer).label("rule"),
+        *[
+            cast(null(), type_) if part is None else type_coerce(part, type_)
+            for part, (_, type_) in zip(slots, _SLOTS, strict=True)
+        ],
+        rule.c.rank,
+        rule.c.total,
+    )
+    row = collections.namedtuple("RuleRow", [key for key, _ in placed])  # type: ignore[misc]
+    return branch, _Layout(name, tuple(index for _, index in placed), row)
+
+
+@_built
+def _rules_statement(dialect: str) -> tuple[Any, list[_Layout]]:
+    """The UNION ALL of every rule, rows grouped by rule in each rule's order; and the
+    layout of each branch, by position."""
+    branches = [
+        _branch(position, name, statement)
+        for position, (name, statement) in enumerate(_rule_statements(dialect).items())
+    ]
+    statement = union_all(*(branch for branch, _ in branches)).order_by(
+        literal_column("rule"), literal_column("rank")
+    )
+    return statement, [layout for _, layout in branches]
+
+
+async def _rule_rows(connection: AsyncConnection, at: Clock) -> dict[str, Rows]:
+    """Each rule's rows, with its own column names."""
+    statement, layouts = _rules_statement(connection.dialect.name)
+    found: dict[str, Rows] = {layout.name: [] for layout in layouts}
+    for row in (await connection.execute(statement, at.values)).all():
+        layout = layouts[row[0]]
+        found[layout.name].append(layout.row(*[row[index] for index in layout.positions]))
+    return found
 
 
 # --- the agenda -----------------------------------------------------------------------------
@@ -609,16 +782,20 @@ async def build_agenda(
         window_end=start_of(last_day + timedelta(days=1), zone),
         params=params,
     )
+    rows = await _rule_rows(connection, at)
+    steps_due, steps_open = next_steps(rows["next_steps"], at)
     found = {
-        AgendaKind.feedback_awaiting_answer: await feedback_awaiting_answer(connection, at),
-        AgendaKind.call_upcoming: await call_upcoming(connection, at),
-        AgendaKind.interview_upcoming: await interview_upcoming(connection, at),
-        AgendaKind.stay_in_touch_due: await stay_in_touch_due(connection, at),
-        AgendaKind.contact_follow_up_due: await contact_follow_up_due(connection, at),
-        AgendaKind.next_step_due: await next_steps(connection, at, dated=True),
-        AgendaKind.next_step_open: await next_steps(connection, at, dated=False),
-        AgendaKind.possibly_ghosted: await possibly_ghosted(connection, at),
-        AgendaKind.reflection_missing: await reflection_missing(connection, at),
+        AgendaKind.feedback_awaiting_answer: feedback_awaiting_answer(
+            rows["feedback_awaiting_answer"], at
+        ),
+        AgendaKind.call_upcoming: call_upcoming(rows["call_upcoming"], at),
+        AgendaKind.interview_upcoming: interview_upcoming(rows["interview_upcoming"], at),
+        AgendaKind.stay_in_touch_due: stay_in_touch_due(rows["stay_in_touch_due"], at),
+        AgendaKind.contact_follow_up_due: contact_follow_up_due(rows["contact_follow_up_due"], at),
+        AgendaKind.next_step_due: steps_due,
+        AgendaKind.next_step_open: steps_open,
+        AgendaKind.possibly_ghosted: possibly_ghosted(rows["possibly_ghosted"], at),
+        AgendaKind.reflection_missing: reflection_missing(rows["reflection_missing"], at),
     }
     counts = {kind.value: total for kind, (_, total) in found.items()}
     items = sorted((item for rule, _ in found.values() for item in rule), key=_sort_key)

@@ -11,10 +11,10 @@ not set; outcomes by `received_on`; feedback conversations and reflections by th
 """
 
 import bisect
+import functools
 import re
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,19 +24,26 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    Row,
+    Select,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
     func,
     literal_column,
     not_,
+    null,
     or_,
     select,
     true,
+    type_coerce,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.sql.selectable import CompoundSelect, TableValuedAlias
 from sqlmodel import col
 
 from app.applications.models import Application, Source, Stage, StageChange
@@ -89,13 +96,50 @@ class Period:
     start: date | None = None
     end: date | None = None
 
+    @property
+    def shape(self) -> "PeriodShape":
+        return PeriodShape(self.start is not None, self.end is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodShape:
+    """Which ends of a period are set: what a statement's SQL depends on, not the dates."""
+
+    has_start: bool
+    has_end: bool
+
     def contains(self, day: Any) -> list[ColumnElement[bool]]:
+        """The period's conditions on `day`, its ends bound as `start` and `end`."""
         conditions: list[ColumnElement[bool]] = []
-        if self.start is not None:
-            conditions.append(day >= self.start)
-        if self.end is not None:
-            conditions.append(day <= self.end)
+        if self.has_start:
+            conditions.append(day >= bindparam("start", type_=Date))
+        if self.has_end:
+            conditions.append(day <= bindparam("end", type_=Date))
         return conditions
+
+
+# Every statement is built once per dialect and period shape, then run with the caller's
+# bound values: building a SELECT cost more Python time than PostgreSQL took to run it, and a
+# statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
+_built = functools.cache
+_USER: ColumnElement[Any] = bindparam("user_id")
+AnySelect = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One request's way of running the cached statements with its bound values."""
+
+    connection: AsyncConnection
+    dialect: str
+    period: PeriodShape
+    values: Mapping[str, Any]
+
+    async def rows(
+        self, statement: AnySelect | CompoundSelect[Any]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        # All rows at once: iterating the result fetches them one call at a time.
+        return (await self.connection.execute(statement, dict(self.values))).all()
 
 
 # --- dialect helpers -------------------------------------------------------------------
@@ -186,19 +230,27 @@ def share(part: int, whole: int, digits: int = 2) -> float | None:
 
 
 async def compute_insights(connection: AsyncConnection, caller: Caller, period: Period) -> Insights:
-    """Every section for the caller over `period`: nine small queries, one after another."""
-    dialect = connection.dialect.name
+    """Every section for the caller over `period`: the user's time zone, then the grouped
+    rows of every section in one statement."""
     today = await _today(connection, caller)
+    ask = _Ask(
+        connection,
+        connection.dialect.name,
+        period.shape,
+        # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
+        {"user_id": caller.id, "start": period.start, "end": period.end, "today": str(today)},
+    )
 
-    applications, conversion = await _applications(connection, caller, period, dialect)
-    where_applications_end = await _where_applications_end(connection, caller, period, dialect)
-    outcomes = await _outcomes(connection, caller, period)
+    sections = await _sections(ask)
+    applications, conversion = _applications(sections["applications"])
+    where_applications_end = _where_applications_end(sections["where_applications_end"])
+    outcomes = _outcomes(sections["outcomes"])
     per_offer = _rejections_per_offer(outcomes)
-    reason_counts = await _reasons(connection, caller, period, dialect)
-    feedback = await _feedback(connection, caller, period, dialect, outcomes)
-    bounce_back = await _bounce_back(connection, caller, period, dialect)
-    diagnoses, mood_trend = await _reflections(connection, caller, period, dialect)
-    next_steps, overdue_by_diagnosis = await _next_steps(connection, caller, period, dialect, today)
+    reason_counts = _reasons(sections["reasons"])
+    feedback = _feedback(sections["feedback"], outcomes)
+    bounce_back = _bounce_back(sections["application_days"], sections["rejections"])
+    diagnoses, mood_trend = _reflections(sections["reflections"])
+    next_steps, overdue_by_diagnosis = _next_steps(sections["next_steps"])
     signals = Signals(
         reasons=reason_counts,
         diagnoses=diagnoses,
@@ -230,42 +282,110 @@ async def _today(connection: AsyncConnection, caller: Caller) -> date:
     return datetime.now(await user_zone(connection, caller.id)).date()
 
 
-def _same_application(table: Any, caller: Caller) -> list[ColumnElement[bool]]:
-    """Correlate a dependent table with the application of the enclosing query. The user is
-    bound as a value, not correlated: a subquery the planner hashes then reads the user's
-    rows by index, never the whole table."""
-    return [table.user_id == caller.id, table.application_id == col(Application.id)]
+# --- the grouped sections, in one statement ----------------------------------------------
+# Nine small GROUP BY queries, each built on its own below, travel as the branches of one
+# UNION ALL: one round trip and one execution instead of nine. Every branch is padded to
+# the same columns: the section's name, two keys (text), two days, three counts.
+
+Rows = Sequence[tuple[Any, ...]]
+_KEYS, _DAYS, _COUNTS = 2, 2, 3
 
 
-async def _applications(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> tuple[ApplicationInsights, ConversionBySource]:
-    """Stage × source counts, with how many of each reached an interview or an offer."""
-    offer_outcome = exists().where(
-        *_same_application(Outcome, caller),
-        col(Outcome.deleted_at).is_(None),
-        col(Outcome.kind) == "offer",
+def _section_queries(dialect: str, period: PeriodShape) -> dict[str, tuple[AnySelect, int, int]]:
+    """Each section's query, and how many of its leading columns are keys, then days."""
+    return {
+        "applications": (_applications_query(dialect, period), 2, 0),
+        "where_applications_end": (_where_applications_end_query(dialect, period), 1, 0),
+        "outcomes": (_outcomes_query(period), 1, 0),
+        "reasons": (_reasons_query(dialect, period), 2, 0),
+        "feedback": (_feedback_query(dialect, period), 2, 0),
+        "application_days": (_application_days_query(dialect), 0, 1),
+        "rejections": (_rejections_query(dialect, period), 0, 2),
+        "reflections": (_reflections_query(dialect, period), 2, 0),
+        "next_steps": (_next_steps_query(dialect, period), 1, 0),
+    }
+
+
+def _padded(name: str, query: AnySelect, keys: int, days: int) -> AnySelect:
+    """One section's query as a branch: its name, its keys as text, its days, its counts as
+    integers, NULL in the columns it does not use (typed, so both dialects agree on the
+    union's). Days are typed without a CAST: SQLite would make numbers of them."""
+    columns = list(query.subquery(name).c)
+    counts = columns[keys + days :]
+    return select(
+        _text(name),
+        *[cast(column, String) for column in columns[:keys]],
+        *[cast(null(), String)] * (_KEYS - keys),
+        *[type_coerce(column, Date) for column in columns[keys : keys + days]],
+        *[cast(null(), Date)] * (_DAYS - days),
+        *[cast(column, Integer) for column in counts],
+        *[cast(null(), Integer)] * (_COUNTS - len(counts)),
     )
+
+
+@_built
+def _sections_query(
+    dialect: str, period: PeriodShape
+) -> tuple[CompoundSelect[Any], dict[str, tuple[int, int, int]]]:
+    """The UNION ALL of every section, and each section's (keys, days, counts) widths."""
+    queries = _section_queries(dialect, period)
+    statement = union_all(
+        *(_padded(name, query, keys, days) for name, (query, keys, days) in queries.items())
+    )
+    widths = {
+        name: (keys, days, len(query.selected_columns) - keys - days)
+        for name, (query, keys, days) in queries.items()
+    }
+    return statement, widths
+
+
+async def _sections(ask: _Ask) -> dict[str, list[tuple[Any, ...]]]:
+    """Each section's rows, in the columns its own query has."""
+    statement, widths = _sections_query(ask.dialect, ask.period)
+    sections: dict[str, list[tuple[Any, ...]]] = {name: [] for name in widths}
+    day_at, count_at = 1 + _KEYS, 1 + _KEYS + _DAYS
+    for row in await ask.rows(statement):
+        keys, days, counts = widths[row[0]]
+        sections[row[0]].append(
+            (*row[1 : 1 + keys], *row[day_at : day_at + days], *row[count_at : count_at + counts])
+        )
+    return sections
+
+
+def _with(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Whether the application of the enclosing query has a row in a dependent table. An IN
+    over the user's rows, not a correlated EXISTS: PostgreSQL reads the user's rows once into
+    a hash, where for an EXISTS in the SELECT list it probed stage_changes once per
+    application (80 ms instead of 42 for 10,000 applications). The hash must fit in
+    work_mem (about 100,000 ids), far beyond any one user's search."""
+    return col(Application.id).in_(
+        select(col(table.application_id)).where(col(table.user_id) == _USER, *conditions)
+    )
+
+
+@_built
+def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
+    offer_outcome = _with(Outcome, col(Outcome.deleted_at).is_(None), col(Outcome.kind) == "offer")
 
     def moved_by_user_to(stages: Iterable[str]) -> ColumnElement[bool]:
         # Only the user's own moves: a move made by an outcome stays in the timeline after
         # that outcome is deleted as a mistake, and live offer outcomes are checked apart.
-        return exists().where(
-            *_same_application(StageChange, caller),
+        return _with(
+            StageChange,
             col(StageChange.cause) == "user",
             col(StageChange.to_stage).in_(list(stages)),
         )
 
     interviewed = or_(
         col(Application.stage).in_(INTERVIEW_STAGES),
-        exists().where(*_same_application(Interview, caller), col(Interview.deleted_at).is_(None)),
+        _with(Interview, col(Interview.deleted_at).is_(None)),
         offer_outcome,
         moved_by_user_to(INTERVIEW_STAGES),
     )
     offered = or_(
         col(Application.stage) == Stage.offer, offer_outcome, moved_by_user_to([Stage.offer])
     )
-    query = (
+    return (
         select(
             col(Application.stage),
             col(Application.source),
@@ -274,17 +394,21 @@ async def _applications(
             _count_if(offered),
         )
         .where(
-            col(Application.user_id) == caller.id,
+            col(Application.user_id) == _USER,
             col(Application.deleted_at).is_(None),
             *period.contains(application_day(dialect)),
         )
         .group_by(col(Application.stage), col(Application.source))
     )
+
+
+def _applications(rows: Rows) -> tuple[ApplicationInsights, ConversionBySource]:
+    """Stage × source counts, with how many of each reached an interview or an offer."""
     by_stage: dict[str, int] = dict.fromkeys(Stage, 0)
     by_source: dict[str, int] = dict.fromkeys(Source, 0)
     # Per source: (applications, reached an interview, got an offer).
     figures: dict[str, tuple[int, int, int]] = dict.fromkeys(Source, (0, 0, 0))
-    for stage, source, count, reached, offers in await connection.execute(query):
+    for stage, source, count, reached, offers in rows:
         by_stage[stage] += count
         by_source[source] += count
         applications, interviews, offer_count = figures[source]
@@ -316,10 +440,8 @@ async def _applications(
     )
 
 
-async def _where_applications_end(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> WhereApplicationsEnd:
-    """For each rejected application, the stage its latest move into `rejected` came from."""
+@_built
+def _where_applications_end_query(dialect: str, period: PeriodShape) -> AnySelect:
     moves = (
         select(
             col(StageChange.from_stage).label("from_stage"),
@@ -338,7 +460,7 @@ async def _where_applications_end(
             ),
         )
         .where(
-            col(StageChange.user_id) == caller.id,
+            col(StageChange.user_id) == _USER,
             col(StageChange.to_stage) == Stage.rejected,
             col(Application.stage) == Stage.rejected,
             col(Application.deleted_at).is_(None),
@@ -346,13 +468,17 @@ async def _where_applications_end(
         )
         .subquery()
     )
-    query = (
+    return (
         select(moves.c.from_stage, func.count())
         .where(moves.c.latest == 1)
         .group_by(moves.c.from_stage)
     )
+
+
+def _where_applications_end(rows: Rows) -> WhereApplicationsEnd:
+    """For each rejected application, the stage its latest move into `rejected` came from."""
     ends: dict[str, int] = dict.fromkeys(EndStageCounts.model_fields, 0)
-    for stage, count in await connection.execute(query):
+    for stage, count in rows:
         ends["unknown" if stage is None else stage] += count
     return WhereApplicationsEnd(
         rejected_applications=sum(ends.values()), by_stage=EndStageCounts(**ends)
@@ -368,17 +494,15 @@ class OutcomeTally:
     offers_to_talk_not_taken: int = 0
 
 
-async def _outcomes(
-    connection: AsyncConnection, caller: Caller, period: Period
-) -> dict[str, OutcomeTally]:
-    """Outcomes per kind, with how many were followed by a feedback request."""
+@_built
+def _outcomes_query(period: PeriodShape) -> AnySelect:
     asked = exists().where(
-        col(FeedbackConversation.user_id) == caller.id,  # bound, not correlated: by index
+        col(FeedbackConversation.user_id) == _USER,  # bound, not correlated: by index
         col(FeedbackConversation.application_id) == col(Outcome.application_id),
         col(FeedbackConversation.deleted_at).is_(None),
         col(FeedbackConversation.status) != FeedbackStatus.planned,
     )
-    query = (
+    return (
         select(
             col(Outcome.kind),
             func.count(),
@@ -386,15 +510,19 @@ async def _outcomes(
             _count_if(and_(col(Outcome.feedback_offered).is_(True), not_(asked))),
         )
         .where(
-            col(Outcome.user_id) == caller.id,
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             *period.contains(col(Outcome.received_on)),
         )
         .group_by(col(Outcome.kind))
     )
+
+
+def _outcomes(rows: Rows) -> dict[str, OutcomeTally]:
+    """Outcomes per kind, with how many were followed by a feedback request."""
     return {
         kind: OutcomeTally(count, with_request, not_taken)
-        for kind, count, with_request, not_taken in await connection.execute(query)
+        for kind, count, with_request, not_taken in rows
     }
 
 
@@ -451,26 +579,28 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
-async def _reasons(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> dict[str, tuple[int, int]]:
-    """Per reason key: (stated, suspected), over the outcomes received in the period."""
+@_built
+def _reasons_query(dialect: str, period: PeriodShape) -> AnySelect:
     elements = json_elements(col(Outcome.reasons), dialect)
     key = json_string(elements.c.value, "key", dialect)
     source = json_string(elements.c.value, "source", dialect)
-    query = (
+    return (
         select(key, source, func.count())
         .select_from(Outcome)
         .join(elements, true())
         .where(
-            col(Outcome.user_id) == caller.id,
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             *period.contains(col(Outcome.received_on)),
         )
         .group_by(key, source)
     )
+
+
+def _reasons(rows: Rows) -> dict[str, tuple[int, int]]:
+    """Per reason key: (stated, suspected), over the outcomes received in the period."""
     counts: dict[str, tuple[int, int]] = {}
-    for reason, given_by, count in await connection.execute(query):
+    for reason, given_by, count in rows:
         if reason not in REASON_KEYS:
             continue  # keys are checked on write; never let a stray one break the page
         stated, suspected = counts.get(reason, (0, 0))
@@ -519,26 +649,24 @@ def _reason_insights(counts: dict[str, tuple[int, int]]) -> ReasonInsights:
     )
 
 
-async def _feedback(
-    connection: AsyncConnection,
-    caller: Caller,
-    period: Period,
-    dialect: str,
-    outcomes: dict[str, OutcomeTally],
-) -> FeedbackInsights:
-    """Conversations by status and trust, and how often rejections led to a request."""
-    query = (
+@_built
+def _feedback_query(dialect: str, period: PeriodShape) -> AnySelect:
+    return (
         select(col(FeedbackConversation.status), col(FeedbackConversation.trust), func.count())
         .where(
-            col(FeedbackConversation.user_id) == caller.id,
+            col(FeedbackConversation.user_id) == _USER,
             col(FeedbackConversation.deleted_at).is_(None),
             *period.contains(utc_day(col(FeedbackConversation.created_at), dialect)),
         )
         .group_by(col(FeedbackConversation.status), col(FeedbackConversation.trust))
     )
+
+
+def _feedback(rows: Rows, outcomes: dict[str, OutcomeTally]) -> FeedbackInsights:
+    """Conversations by status and trust, and how often rejections led to a request."""
     by_status: dict[str, int] = dict.fromkeys(FeedbackStatus, 0)
     trust: dict[str, int] = dict.fromkeys([*Trust, "not_rated"], 0)
-    for status, trusted, count in await connection.execute(query):
+    for status, trusted, count in rows:
         by_status[status] += count
         if status == FeedbackStatus.completed:
             trust[trusted or "not_rated"] += count
@@ -561,56 +689,92 @@ async def _feedback(
     )
 
 
-async def _bounce_back(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> BounceBack:
-    """The median gap from a rejection to the next application.
-
-    Two index range scans of the user's rows (their application days in order, their
-    rejections in the period), merged here by binary search: O((A + R) log A). Asked of the
-    database as a correlated subquery, the same figure re-read every application for every
-    rejection (0.5 s for 1,000 applications and 341 rejections)."""
+@_built
+def _application_days_query(dialect: str) -> AnySelect:
     day = application_day(dialect)
-    applications = await connection.execute(
-        select(day, col(Application.id))
-        .where(col(Application.user_id) == caller.id, col(Application.deleted_at).is_(None))
-        .order_by(day)
+    return (
+        select(day, func.count())
+        .where(col(Application.user_id) == _USER, col(Application.deleted_at).is_(None))
+        .group_by(day)
     )
-    days, ids = [], []
-    for application_day_, application_id in applications:
-        days.append(application_day_)
-        ids.append(application_id)
-    rejections = await connection.execute(
-        select(col(Outcome.received_on), col(Outcome.application_id)).where(
-            col(Outcome.user_id) == caller.id,
+
+
+@_built
+def _rejections_query(dialect: str, period: PeriodShape) -> AnySelect:
+    # The rejected application's own day (NULL once it is deleted): it does not count as the
+    # application that follows its own rejection.
+    own_day = application_day(dialect)
+    return (
+        select(col(Outcome.received_on), own_day, func.count())
+        .select_from(Outcome)
+        .outerjoin(
+            Application,
+            and_(
+                col(Application.user_id) == _USER,
+                col(Application.id) == col(Outcome.application_id),
+                col(Application.deleted_at).is_(None),
+            ),
+        )
+        .where(
+            col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
             col(Outcome.kind) == "rejection",
             *period.contains(col(Outcome.received_on)),
         )
+        .group_by(col(Outcome.received_on), own_day)
     )
-    gaps, awaiting = [], 0
-    for received_on, rejected_id in rejections:
-        # The first application dated that day or later, other than the rejected one.
+
+
+def _bounce_back(application_days: Rows, rejections_by_day: Rows) -> BounceBack:
+    """The median gap from a rejection to the next application.
+
+    Two index range scans of the user's rows, grouped by the database: the days with
+    applications (and how many), the rejections in the period per day received (and the
+    rejected application's day). They are merged here by binary search over the days. Asked
+    of the database as a correlated subquery, the same figure re-read every application for
+    every rejection (0.5 s for 1,000 applications and 341 rejections)."""
+    days, counts = [], []
+    for day, count in sorted(application_days):
+        days.append(day)
+        counts.append(count)
+    gaps: dict[int, int] = defaultdict(int)  # gap in days -> rejections
+    awaiting = 0
+    for received_on, own_day, rejections in rejections_by_day:
+        # The first day with an application dated that day or later, other than the
+        # rejected one: when that application is alone on its day, the day after.
         index = bisect.bisect_left(days, received_on)
-        while index < len(days) and ids[index] == rejected_id:
+        if index < len(days) and days[index] == own_day and counts[index] == 1:
             index += 1
         if index < len(days):
-            gaps.append((days[index] - received_on).days)
+            gaps[(days[index] - received_on).days] += rejections
         else:
-            awaiting += 1
+            awaiting += rejections
+    followed = sum(gaps.values())
     return BounceBack(
-        median_days=rounded(statistics.median(gaps), 1) if gaps else None,
-        rejections_followed=len(gaps),
+        median_days=rounded(_median(gaps), 1) if gaps else None,
+        rejections_followed=followed,
         rejections_awaiting=awaiting,
     )
 
 
-async def _reflections(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str
-) -> tuple[DiagnosisCounts, MoodTrend]:
-    """Reflections per month × diagnosis, with the mood sums the monthly averages need."""
+def _median(counts: Mapping[int, int]) -> float:
+    """The median of values given with how often each occurs (as statistics.median)."""
+    total = sum(counts.values())
+    middle = [(total - 1) // 2, total // 2]  # one position when odd, two when even
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return (found[0] + found[1]) / 2
+
+
+@_built
+def _reflections_query(dialect: str, period: PeriodShape) -> AnySelect:
     month = utc_month(col(Reflection.created_at), dialect)
-    query = (
+    return (
         select(
             month,
             col(Reflection.diagnosis),
@@ -619,15 +783,19 @@ async def _reflections(
             func.count(col(Reflection.mood)),
         )
         .where(
-            col(Reflection.user_id) == caller.id,
+            col(Reflection.user_id) == _USER,
             col(Reflection.deleted_at).is_(None),
             *period.contains(utc_day(col(Reflection.created_at), dialect)),
         )
         .group_by(month, col(Reflection.diagnosis))
     )
+
+
+def _reflections(rows: Rows) -> tuple[DiagnosisCounts, MoodTrend]:
+    """Reflections per month × diagnosis, with the mood sums the monthly averages need."""
     diagnoses: dict[str, int] = dict.fromkeys(Diagnosis, 0)
     moods: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # month -> [sum, count]
-    for when, diagnosis, count, mood_sum, with_mood in await connection.execute(query):
+    for when, diagnosis, count, mood_sum, with_mood in rows:
         diagnoses[diagnosis] += count
         moods[when][0] += mood_sum or 0
         moods[when][1] += with_mood
@@ -647,33 +815,34 @@ async def _reflections(
     )
 
 
-async def _next_steps(
-    connection: AsyncConnection, caller: Caller, period: Period, dialect: str, today: date
-) -> tuple[NextStepCounts, dict[str, int]]:
-    """Next steps done, open and overdue, per diagnosis of the reflection that lists them."""
+@_built
+def _next_steps_query(dialect: str, period: PeriodShape) -> AnySelect:
     elements = json_elements(col(Reflection.next_steps), dialect)
     done = json_is_true(elements.c.value, "done", dialect)
     due_on = json_string(elements.c.value, "due_on", dialect)
-    query = (
+    return (
         select(
             col(Reflection.diagnosis),
             _count_if(done),
             _count_if(not_(done)),
-            # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
-            _count_if(and_(not_(done), due_on < today.isoformat())),
+            _count_if(and_(not_(done), due_on < bindparam("today", type_=String))),
         )
         .select_from(Reflection)
         .join(elements, true())
         .where(
-            col(Reflection.user_id) == caller.id,
+            col(Reflection.user_id) == _USER,
             col(Reflection.deleted_at).is_(None),
             *period.contains(utc_day(col(Reflection.created_at), dialect)),
         )
         .group_by(col(Reflection.diagnosis))
     )
+
+
+def _next_steps(rows: Rows) -> tuple[NextStepCounts, dict[str, int]]:
+    """Next steps done, open and overdue, per diagnosis of the reflection that lists them."""
     totals = [0, 0, 0]
     overdue_by_diagnosis: dict[str, int] = {}
-    for diagnosis, done_count, open_count, overdue in await connection.execute(query):
+    for diagnosis, done_count, open_count, overdue in rows:
         totals = [totals[0] + done_count, totals[1] + open_count, totals[2] + overdue]
         overdue_by_diagnosis[diagnosis] = overdue
     return (
