@@ -13,6 +13,7 @@ not set; outcomes by `received_on`; feedback conversations and reflections by th
 import bisect
 import functools
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -167,13 +168,6 @@ def utc_month(moment: Any, dialect: str) -> ColumnElement[str]:
     if dialect == "postgresql":
         return func.to_char(moment.op("AT TIME ZONE")(_text("UTC")), _text("YYYY-MM"))
     return func.strftime(_text("%Y-%m"), moment)
-
-
-def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[int]:
-    """Whole days from one date to another (NULL when either is NULL)."""
-    if dialect == "postgresql":
-        return cast(later - earlier, Integer)  # date - date is an integer on PostgreSQL
-    return cast(func.julianday(later) - func.julianday(earlier), Integer)
 
 
 def json_elements(column: Any, dialect: str) -> TableValuedAlias:
@@ -737,7 +731,7 @@ def _bounce_back(application_days: Rows, rejections_by_day: Rows) -> BounceBack:
     for day, count in sorted(application_days):
         days.append(day)
         counts.append(count)
-    gaps: dict[int, int] = defaultdict(int)  # gap in days -> rejections
+    gaps: list[int] = []  # in days, one per rejection followed
     awaiting = 0
     for received_on, own_day, rejections in rejections_by_day:
         # The first day with an application dated that day or later, other than the
@@ -746,29 +740,14 @@ def _bounce_back(application_days: Rows, rejections_by_day: Rows) -> BounceBack:
         if index < len(days) and days[index] == own_day and counts[index] == 1:
             index += 1
         if index < len(days):
-            gaps[(days[index] - received_on).days] += rejections
+            gaps += [(days[index] - received_on).days] * rejections
         else:
             awaiting += rejections
-    followed = sum(gaps.values())
     return BounceBack(
-        median_days=rounded(_median(gaps), 1) if gaps else None,
-        rejections_followed=followed,
+        median_days=rounded(statistics.median(gaps), 1) if gaps else None,
+        rejections_followed=len(gaps),
         rejections_awaiting=awaiting,
     )
-
-
-def _median(counts: Mapping[int, int]) -> float:
-    """The median of values given with how often each occurs (as statistics.median)."""
-    total = sum(counts.values())
-    middle = [(total - 1) // 2, total // 2]  # one position when odd, two when even
-    found: list[int] = []
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        while middle and middle[0] < seen:
-            found.append(value)
-            middle.pop(0)
-    return (found[0] + found[1]) / 2
 
 
 @_built

@@ -259,7 +259,10 @@ class Resource(Generic[RecordT]):
         The statement takes the user's next change number (holding the user's row lock), inserts
         the record and its companions, and commits: the lock is held for one statement, not
         for the round trips and Python work between the statements of `create_record`, which
-        serialised a user's writes at ~150 a second."""
+        serialised a user's writes at ~150 a second. None, too, where it does not apply (another
+        database, or a resource whose rules SQL does not state)."""
+        if not self.single_statement_create or reader.dialect != "postgresql":
+            return None
         statement = self._statements.get(("postgresql", "create"))
         if statement is None:
             statement = self._statements[("postgresql", "create")] = self._create_statement()

@@ -73,12 +73,10 @@ def resource_router(
         request: Request,
         caller: CallerDep,
     ) -> Response:
-        reader = request.app.state.reader
-        if resource.single_statement_create and reader.dialect == "postgresql":
-            made = await resource.create_in_one_statement(reader, caller, body)
-            if made is not None:
-                record_id, item, version = made
-                return created_response(request, record_id, version, item, 201)
+        made = await resource.create_in_one_statement(request.app.state.reader, caller, body)
+        if made is not None:
+            record_id, item, version = made
+            return created_response(request, record_id, version, item, 201)
         # The general path (and the one that says why nothing was written above).
         async with write_session(request) as session:
             record, created = await resource.create_record(session, caller, body)
