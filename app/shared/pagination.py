@@ -122,15 +122,17 @@ def apply_keyset(
 
 
 def next_cursor(
-    rows: Sequence[Any], limit: int, mode: str, watermark: int, start: int, key_count: int
+    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_columns: Sequence[int]
 ) -> str | None:
-    """The cursor after the page's last row, whose key values start at column `start`, the
-    record's id right after them."""
+    """The cursor after the page's last row, whose key values are in `key_columns`, the
+    record's id last."""
     if len(rows) <= limit:
         return None
     last = rows[limit - 1]
-    values = [_plain(value) for value in last[start : start + key_count]]
-    return encode_token({"m": mode, "w": watermark, "v": [*values, str(last[start + key_count])]})
+    *keys, record_id = (last[column] for column in key_columns)
+    return encode_token(
+        {"m": mode, "w": watermark, "v": [*(_plain(v) for v in keys), str(record_id)]}
+    )
 
 
 def json_response(

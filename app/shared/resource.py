@@ -164,30 +164,30 @@ class Resource(Generic[RecordT]):
         )
         since_kind = None if since is None else type(since).__name__
         shape = (dialect, mode, active, since_kind, position.values is not None)
-        statement = self._statements.get(shape)
-        if statement is None:
-            statement = self._statements[shape] = self._list_statement(
+        built = self._statements.get(shape)
+        if built is None:
+            built = self._statements[shape] = self._list_statement(
                 dialect, keys, active, since_kind, position.values is not None
             )
+        statement, key_columns = built
         values: dict[str, Any] = {"user_id": caller.id, "limit": params.limit + 1}
         values |= {f"f_{n}": self.filter_value(n, getattr(params, n), dialect) for n in active}
         if since is not None:
             values["since"] = since
         if position.values is not None:
             values |= {f"k{i}": value for i, value in enumerate(position.values)}
-        # One round trip: the page's rows (the public fields, then the keys, the id and the
-        # user's change sequence, read in the same snapshot).
+        # One round trip: the page's rows (the public fields, then the keys that are not
+        # among them and the user's change sequence, read in the same snapshot).
         rows = await reader.rows(statement, values)
         if not rows:  # no user row: the account was erased after the token was issued
             raise account_gone()
         # A first page starts the walk at this snapshot's sequence; later pages keep theirs.
         watermark = rows[0][-1] if position.watermark is None else position.watermark
-        if rows[0][-2] is None:  # the user's row joined to an empty page
+        if rows[0][key_columns[-1]] is None:  # the user's row joined to an empty page (no id)
             rows = []
-        width = len(self._public_names)
         return {
             "items": [self._item(row) for row in rows[: params.limit]],
-            "next_cursor": next_cursor(rows, params.limit, mode, watermark, width, len(keys)),
+            "next_cursor": next_cursor(rows, params.limit, mode, watermark, key_columns),
             "sync_token": sync_token(watermark),
         }
 
@@ -221,10 +221,23 @@ class Resource(Generic[RecordT]):
         active: Sequence[str],
         since_kind: str | None,
         after_cursor: bool,
-    ) -> Select[Any]:
+    ) -> tuple[Select[Any], list[int]]:
+        """The statement, and where in its rows each key's value is, the id's last: a key that
+        is a field the API shows (`updated_at`, the id) is read from that field, not sent
+        twice."""
         table = self.table
         labels = [key.expression.label(f"_k{i}") for i, key in enumerate(keys)]
         fields = [c.label(f"_f{i}") for i, c in enumerate(self._item_columns(dialect))]
+        names = self._public_names
+        shown = [getattr(table, name) for name in names]
+        key_columns: list[int] = []
+        extra: list[int] = []  # keys selected after the fields
+        for i, key in enumerate([*(key.expression for key in keys), table.id]):
+            position = next((n for n, c in enumerate(shown) if c is key), None)
+            if position is None:
+                position = len(names) + len(extra)
+                extra.append(i)
+            key_columns.append(position)
         query = select(*fields, *labels, col(table.id)).where(
             col(table.user_id) == bindparam("user_id"),
             *(self.filter_clause(name, dialect) for name in active),
@@ -243,11 +256,16 @@ class Resource(Generic[RecordT]):
         seq = watermark.subquery("seq")
         ordered = [page.c[f"_k{i}"] for i in range(len(keys))] + [page.c.id]
         descending = keys[0].descending if keys else False
-        return (
-            select(*(page.c[f"_f{i}"] for i in range(len(fields))), *ordered, seq.c.change_seq)
+        statement = (
+            select(
+                *(page.c[f"_f{i}"] for i in range(len(fields))),
+                *(ordered[i] for i in extra),
+                seq.c.change_seq,
+            )
             .select_from(seq.outerjoin(page, true()))
             .order_by(*(c.desc() if descending else c.asc() for c in ordered))
         )
+        return statement, key_columns
 
     async def create_in_one_statement(
         self, reader: Reader, caller: Caller, body: StrictInput
