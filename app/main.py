@@ -8,6 +8,7 @@ from types import FrameType
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.telemetry import TelemetryConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agenda.router import router as agenda_router
@@ -50,6 +51,7 @@ ROUTERS = [
 ]
 
 GC_THRESHOLDS = (10_000, 20, 20)  # CPython's defaults: 700, 10, 10
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 DESCRIPTION = """
 Rebound helps job seekers turn each rejection into evidence they can learn from.
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         separate_input_output_schemas=False,
+        telemetry=None if settings.opentelemetry else TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.engine = engine

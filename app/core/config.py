@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
     # PostgreSQL: the connections of the list/read path (app/core/reads.py), on top of db_pool_size.
     db_read_pool_size: int = Field(default=5, ge=1, le=200)
+    # FastAPI's native OpenTelemetry (spans, metrics, logs through the process's global
+    # providers, which an OpenTelemetry SDK the deployment installs must configure). Off, it
+    # costs nothing; on, FastAPI asks the providers on every request.
+    opentelemetry: bool = False
 
     # Rate limits (app/core/ratelimit.py). Counters live in Redis when REDIS_URL is set (shared
     # by every process and instance), otherwise in the memory of each process.
