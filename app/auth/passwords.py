@@ -4,7 +4,10 @@ A hash costs 64 MiB and tens of milliseconds of one core by design. Run on the e
 it would stall every other request; run in an unbounded thread pool, a burst of sign-ins
 would take every core and that much memory per attempt. Hashes therefore run in threads,
 at most HASH_CONCURRENCY at a time (half the cores, at least one): the other requests keep
-a core, and extra sign-ins wait their turn.
+a core, and extra sign-ins wait their turn, at most HASH_BACKLOG of them. Beyond that a
+request that would hash is refused at once, 503 with Retry-After: a line that grows faster
+than it drains would keep every sign-in waiting past its client's timeout while the server
+hashed for clients that had already given up.
 """
 
 import os
@@ -15,22 +18,45 @@ import anyio
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from app.core.errors import ProblemError
+
 # Above OWASP's floor for Argon2id (19 MiB, 2 passes, 1 lane): 64 MiB, 3 passes, 1 lane, so
 # that one hash occupies one core, as the concurrency bound assumes.
 HASHER = Argon2Hasher(memory_cost=64 * 1024, time_cost=3, parallelism=1)
 password_hash = PasswordHash((HASHER,))
 
 HASH_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
+# Waiting for a thread: about a second's wait at most, at ~0.1 s a hash on a dev machine.
+HASH_BACKLOG = 8 * HASH_CONCURRENCY
+BUSY_RETRY_AFTER_SECONDS = 1
 _limiter: anyio.CapacityLimiter | None = None
 
 T = TypeVar("T")
 
 
-async def _in_thread(function: Callable[..., T], *args: str) -> T:
+def _line() -> anyio.CapacityLimiter:
     global _limiter  # noqa: PLW0603 - created inside the running loop, once
     if _limiter is None:
         _limiter = anyio.CapacityLimiter(HASH_CONCURRENCY)
-    return await anyio.to_thread.run_sync(function, *args, limiter=_limiter)
+    return _limiter
+
+
+def refuse_if_busy() -> None:
+    """503 now if a hash would have to wait behind a full line (a sign-in asks before it
+    counts the attempt, so that a refusal is not taken for a failed password)."""
+    line = _line()
+    if line.available_tokens == 0 and line.statistics().tasks_waiting >= HASH_BACKLOG:
+        raise ProblemError(
+            503,
+            "Too many passwords are being checked right now: retry in a moment.",
+            slug="overloaded",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        )
+
+
+async def _in_thread(function: Callable[..., T], *args: str) -> T:
+    refuse_if_busy()
+    return await anyio.to_thread.run_sync(function, *args, limiter=_line())
 
 
 async def hash_password(password: str) -> str:

@@ -14,6 +14,7 @@ from app.auth.models import (
     Registration,
     TokenPair,
 )
+from app.auth.passwords import refuse_if_busy
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.ratelimit import RateLimiterDep
@@ -53,7 +54,7 @@ class PasswordForm(OAuth2PasswordRequestForm):
     "/register",
     status_code=201,
     operation_id="register",
-    responses=problem_responses(409, 422, 429),
+    responses=problem_responses(409, 422, 429, 503),
 )
 async def register(
     request: Request,
@@ -73,7 +74,7 @@ async def register(
     return Registration(user=UserPublic.model_validate(user), tokens=pair)
 
 
-@router.post("/token", operation_id="createToken", responses=problem_responses(401, 422, 429))
+@router.post("/token", operation_id="createToken", responses=problem_responses(401, 422, 429, 503))
 async def create_token(
     request: Request,
     response: Response,
@@ -88,6 +89,7 @@ async def create_token(
     a quiet period. Each address also has a limit per minute.
     """
     await limiter.limit_ip(request, "token", limiter.settings.rate_limit_token_per_ip)
+    refuse_if_busy()
     await limiter.begin_sign_in(form.username)
     user = await service.authenticate(session, form.username, form.password)
     await limiter.signed_in(form.username)
@@ -144,7 +146,7 @@ async def request_password_reset(
     "/password-reset/confirm",
     status_code=204,
     operation_id="confirmPasswordReset",
-    responses=problem_responses(422, 429),
+    responses=problem_responses(422, 429, 503),
 )
 async def confirm_password_reset(
     request: Request, body: PasswordResetConfirm, session: SessionDep, limiter: RateLimiterDep

@@ -57,6 +57,9 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     if "\x00" in email:  # no account has it, and PostgreSQL cannot compare text holding it
         email = ""
     user = await session.scalar(select(User).where(User.email == normalise_email(email)))  # type: ignore[arg-type]
+    # Give the connection back before the hash: a sign-in waiting for a hashing thread must
+    # not hold one that other requests need (the pool would run dry in a burst of sign-ins).
+    await session.commit()
     if not await verify_password(password, user.password_hash if user else None) or user is None:
         raise ProblemError(401, BAD_CREDENTIALS, slug="invalid-credentials")
     return user

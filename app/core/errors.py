@@ -201,13 +201,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "model": Problem,
             "description": HTTPStatus(status).phrase,
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-            **({"headers": RETRY_AFTER_HEADER} if status == 429 else {}),
+            **({"headers": RETRY_AFTER_HEADER} if status in (429, 503) else {}),
         }
         for status in statuses
     }
 
 
-# Documented on every 429 (app/core/ratelimit.py).
+# Documented on every 429 (app/core/ratelimit.py) and 503 (retry later).
 RETRY_AFTER_HEADER = {
     "Retry-After": {
         "description": "Seconds to wait before trying again.",

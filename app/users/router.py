@@ -53,7 +53,7 @@ async def update_profile(
     "/password",
     status_code=204,
     operation_id="changePassword",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422, 503),
 )
 async def change_password(body: PasswordChange, caller: CallerDep, session: SessionDep) -> None:
     """Change the password; every other session is signed out."""
@@ -96,7 +96,10 @@ async def import_account(
 
 
 @router.delete(
-    "", status_code=204, operation_id="deleteAccount", responses=problem_responses(401, 403, 422)
+    "",
+    status_code=204,
+    operation_id="deleteAccount",
+    responses=problem_responses(401, 403, 422, 503),
 )
 async def delete_account(body: AccountDeletion, caller: CallerDep, session: SessionDep) -> None:
     """Erase the account and every record it owns; its tokens stop working."""

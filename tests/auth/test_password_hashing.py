@@ -1,12 +1,15 @@
-"""Password hashing: Argon2id at or above OWASP's cost, and never more hashes at once than
-the bound, however many sign-ins arrive together."""
+"""Password hashing: Argon2id at or above OWASP's cost, never more hashes at once than the
+bound, and a bounded line of waiting ones: beyond it, 503 at once."""
 
 import asyncio
 import re
 import threading
-import time
+from collections.abc import Callable
+
+import pytest
 
 from app.auth import passwords
+from app.core.errors import ProblemError
 
 
 def test_the_production_hasher_is_argon2id_at_owasp_cost_or_above():
@@ -19,11 +22,13 @@ def test_the_production_hasher_is_argon2id_at_owasp_cost_or_above():
     assert passwords.HASHER.verify("correct horse battery staple", encoded)
 
 
-class CountingHasher:
-    """Stands in for Argon2: records how many hashes run at the same moment."""
+class GatedHasher:
+    """Stands in for Argon2: each hash waits for the gate, and the most running at the same
+    moment is recorded."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.gate = threading.Event()
         self.running = self.most = self.calls = 0
 
     def _run(self) -> None:
@@ -31,7 +36,7 @@ class CountingHasher:
             self.running += 1
             self.calls += 1
             self.most = max(self.most, self.running)
-        time.sleep(0.02)  # hold the slot so that others pile up behind it
+        self.gate.wait(10)  # hold the slot so that the others pile up behind it
         with self.lock:
             self.running -= 1
 
@@ -44,11 +49,48 @@ class CountingHasher:
         return True
 
 
-async def test_a_burst_of_hashes_runs_at_most_the_bound_at_once(monkeypatch):
-    counting = CountingHasher()
-    monkeypatch.setattr(passwords, "password_hash", counting)
-    work = [passwords.hash_password("p") for _ in range(6)]
-    work += [passwords.verify_password("p", "hashed") for _ in range(6)]
-    await asyncio.gather(*work)
-    assert counting.calls == 12
-    assert counting.most == passwords.HASH_CONCURRENCY
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
+async def test_a_burst_of_hashes_runs_at_most_the_bound_at_once_and_the_backlog_waits(
+    monkeypatch,
+):
+    gated = GatedHasher()
+    monkeypatch.setattr(passwords, "password_hash", gated)
+    accepted = passwords.HASH_CONCURRENCY + passwords.HASH_BACKLOG
+    work = [passwords.hash_password("p") for _ in range(accepted // 2)]
+    work += [passwords.verify_password("p", "hashed") for _ in range(accepted - len(work))]
+    burst = asyncio.gather(*work)
+    await _until(lambda: gated.running == passwords.HASH_CONCURRENCY)
+
+    gated.gate.set()
+
+    assert await burst == ["hashed"] * (accepted // 2) + [True] * (accepted - accepted // 2)
+    assert gated.calls == accepted
+    assert gated.most == passwords.HASH_CONCURRENCY
+
+
+async def test_a_hash_beyond_the_backlog_is_refused_at_once_with_retry_after(monkeypatch):
+    gated = GatedHasher()
+    monkeypatch.setattr(passwords, "password_hash", gated)
+    accepted = passwords.HASH_CONCURRENCY + passwords.HASH_BACKLOG
+    burst = asyncio.gather(*(passwords.verify_password("p", "hashed") for _ in range(accepted)))
+    await _until(lambda: gated.running == passwords.HASH_CONCURRENCY)
+    await _until(lambda: passwords._limiter.statistics().tasks_waiting == passwords.HASH_BACKLOG)
+
+    with pytest.raises(ProblemError) as refused:
+        await passwords.hash_password("one too many")
+
+    assert refused.value.status == 503
+    assert refused.value.slug == "overloaded"
+    assert refused.value.headers == {"Retry-After": str(passwords.BUSY_RETRY_AFTER_SECONDS)}
+    assert gated.calls == passwords.HASH_CONCURRENCY  # the refused one never reached a thread
+    gated.gate.set()
+    assert await burst == [True] * accepted
+    # Once the line has drained, hashing is accepted again.
+    assert await passwords.hash_password("p") == "hashed"

@@ -1,0 +1,92 @@
+"""Sign-ins while hashing is the bottleneck: a sign-in waiting for its hash holds no database
+connection, and one that would wait beyond the backlog is answered 503 at once."""
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+
+from app.auth import passwords
+from tests.helpers import PASSWORD, assert_problem, client_of, register
+
+
+class HeldHashes:
+    """The real hasher, except that every verification first waits for the gate."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def hash(self, password: str) -> str:
+        return str(self.real.hash(password))
+
+    def verify(self, password: str, hashed: str) -> bool:
+        self.entered.set()
+        self.gate.wait(10)
+        return bool(self.real.verify(password, hashed))
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> HeldHashes:
+    hashes = HeldHashes(passwords.password_hash)
+    monkeypatch.setattr(passwords, "password_hash", hashes)
+    return hashes
+
+
+def sign_in_form(email: str) -> dict[str, str]:
+    return {"username": email, "password": PASSWORD}
+
+
+async def test_a_sign_in_waiting_for_its_hash_holds_no_database_connection(app_with, held):
+    # One pooled connection: held through the hash, it would leave none for the profile read.
+    app = app_with(db_pool_size=1, db_pool_timeout_seconds=1)
+    async with client_of(app) as client:
+        user = await register(client)
+        signing_in = asyncio.create_task(
+            client.post("/v1/auth/token", data=sign_in_form(user["email"]))
+        )
+        await asyncio.to_thread(held.entered.wait, 10)
+
+        profile = await client.get("/v1/me", headers=user["headers"])
+        created = await client.post(
+            "/v1/contacts", json={"name": "Ada Recruiter"}, headers=user["headers"]
+        )
+
+        held.gate.set()
+        signed_in = await signing_in
+    assert profile.status_code == 200, profile.text
+    assert created.status_code == 201, created.text
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["access_token"]
+
+
+async def test_a_sign_in_beyond_the_backlog_is_answered_503_and_not_counted_as_a_failure(
+    app_with, held, monkeypatch
+):
+    monkeypatch.setattr(passwords, "HASH_BACKLOG", 0)
+    # One attempt free: a refusal counted as a failed password would slow the next sign-in.
+    app = app_with(login_backoff_after=1)
+    async with client_of(app) as client:
+        user = await register(client)
+        first = [
+            asyncio.create_task(client.post("/v1/auth/token", data=sign_in_form(user["email"])))
+            for _ in range(passwords.HASH_CONCURRENCY)
+        ]
+        await asyncio.to_thread(held.entered.wait, 10)
+
+        refused = [
+            await client.post("/v1/auth/token", data=sign_in_form(user["email"])) for _ in range(3)
+        ]
+
+        held.gate.set()
+        signed_in = await asyncio.gather(*first)
+        again = await client.post("/v1/auth/token", data=sign_in_form(user["email"]))
+    for response in refused:
+        problem = assert_problem(response, 503)
+        assert problem["type"].endswith("/overloaded")
+        assert response.headers["retry-after"] == str(passwords.BUSY_RETRY_AFTER_SECONDS)
+    assert [r.status_code for r in signed_in] == [200] * len(first)
+    # The refusals changed nothing: the account signs in as before, without a backoff.
+    assert again.status_code == 200, again.text
