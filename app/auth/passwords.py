@@ -4,13 +4,15 @@ A hash costs 64 MiB and tens of milliseconds of one core by design. Run on the e
 it would stall every other request; run in an unbounded thread pool, a burst of sign-ins
 would take every core and that much memory per attempt. Hashes therefore run in threads,
 at most HASH_CONCURRENCY at a time (half the cores, at least one): the other requests keep
-a core, and extra sign-ins wait their turn, at most HASH_BACKLOG of them. Beyond that a
-request that would hash is refused at once, 503 with Retry-After: a line that grows faster
-than it drains would keep every sign-in waiting past its client's timeout while the server
-hashed for clients that had already given up.
+a core, and extra sign-ins wait their turn, as long as their wait, judged by how long recent
+hashes took, would stay within HASH_WAIT_SECONDS. Beyond that a request that would hash is
+refused at once, 503 with Retry-After: a line that grows faster than it drains would keep
+every sign-in waiting past its client's timeout while the server hashed for clients that had
+already given up.
 """
 
 import os
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -26,10 +28,10 @@ HASHER = Argon2Hasher(memory_cost=64 * 1024, time_cost=3, parallelism=1)
 password_hash = PasswordHash((HASHER,))
 
 HASH_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
-# Waiting for a thread: about a second's wait at most, at ~0.1 s a hash on a dev machine.
-HASH_BACKLOG = 8 * HASH_CONCURRENCY
+HASH_WAIT_SECONDS = 1.0  # the longest a hash may expect to wait for a thread
 BUSY_RETRY_AFTER_SECONDS = 1
 _limiter: anyio.CapacityLimiter | None = None
+_seconds_per_hash = 0.0  # a moving average of recent hashes (the first: DUMMY_HASH's, below)
 
 T = TypeVar("T")
 
@@ -42,21 +44,32 @@ def _line() -> anyio.CapacityLimiter:
 
 
 def refuse_if_busy() -> None:
-    """503 now if a hash would have to wait behind a full line (a sign-in asks before it
-    counts the attempt, so that a refusal is not taken for a failed password)."""
+    """503 now if a hash would wait longer than HASH_WAIT_SECONDS for a thread (a sign-in
+    asks before it counts the attempt, so that a refusal is not taken for a failed password)."""
     line = _line()
-    if line.available_tokens == 0 and line.statistics().tasks_waiting >= HASH_BACKLOG:
-        raise ProblemError(
-            503,
-            "Too many passwords are being checked right now: retry in a moment.",
-            slug="overloaded",
-            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
-        )
+    if line.available_tokens == 0:
+        ahead = line.statistics().tasks_waiting + 1
+        if ahead * _seconds_per_hash / HASH_CONCURRENCY > HASH_WAIT_SECONDS:
+            raise ProblemError(
+                503,
+                "Too many passwords are being checked right now: retry in a moment.",
+                slug="overloaded",
+                headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+            )
+
+
+def _timed(function: Callable[..., T], *args: str) -> T:
+    global _seconds_per_hash  # noqa: PLW0603 - one float, written whole
+    started = time.perf_counter()
+    try:
+        return function(*args)
+    finally:
+        _seconds_per_hash = 0.8 * _seconds_per_hash + 0.2 * (time.perf_counter() - started)
 
 
 async def _in_thread(function: Callable[..., T], *args: str) -> T:
     refuse_if_busy()
-    return await anyio.to_thread.run_sync(function, *args, limiter=_line())
+    return await anyio.to_thread.run_sync(_timed, function, *args, limiter=_line())
 
 
 async def hash_password(password: str) -> str:
@@ -70,4 +83,6 @@ async def verify_password(password: str, hashed: str | None) -> bool:
 
 
 # Verified against when the email is unknown, so both failures take the same time.
+_started = time.perf_counter()
 DUMMY_HASH = password_hash.hash("rebound-dummy-password-for-timing")
+_seconds_per_hash = time.perf_counter() - _started

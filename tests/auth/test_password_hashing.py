@@ -4,6 +4,7 @@ bound, and a bounded line of waiting ones: beyond it, 503 at once."""
 import asyncio
 import re
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -57,12 +58,19 @@ async def _until(condition: Callable[[], bool]) -> None:
     raise AssertionError("the condition never held")
 
 
+def expect_seconds_per_hash(monkeypatch: pytest.MonkeyPatch, seconds: float, wait: float) -> int:
+    """Pretend hashes take `seconds` and allow `wait` seconds of waiting: how many may wait."""
+    monkeypatch.setattr(passwords, "_seconds_per_hash", seconds)
+    monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", wait)
+    return int(wait * passwords.HASH_CONCURRENCY / seconds)
+
+
 async def test_a_burst_of_hashes_runs_at_most_the_bound_at_once_and_the_backlog_waits(
     monkeypatch,
 ):
     gated = GatedHasher()
     monkeypatch.setattr(passwords, "password_hash", gated)
-    accepted = passwords.HASH_CONCURRENCY + passwords.HASH_BACKLOG
+    accepted = passwords.HASH_CONCURRENCY + expect_seconds_per_hash(monkeypatch, 1.0, 3.0)
     work = [passwords.hash_password("p") for _ in range(accepted // 2)]
     work += [passwords.verify_password("p", "hashed") for _ in range(accepted - len(work))]
     burst = asyncio.gather(*work)
@@ -75,13 +83,16 @@ async def test_a_burst_of_hashes_runs_at_most_the_bound_at_once_and_the_backlog_
     assert gated.most == passwords.HASH_CONCURRENCY
 
 
-async def test_a_hash_beyond_the_backlog_is_refused_at_once_with_retry_after(monkeypatch):
+async def test_a_hash_that_would_wait_too_long_is_refused_at_once_with_retry_after(
+    monkeypatch,
+):
     gated = GatedHasher()
     monkeypatch.setattr(passwords, "password_hash", gated)
-    accepted = passwords.HASH_CONCURRENCY + passwords.HASH_BACKLOG
+    backlog = expect_seconds_per_hash(monkeypatch, 1.0, 3.0)
+    accepted = passwords.HASH_CONCURRENCY + backlog
     burst = asyncio.gather(*(passwords.verify_password("p", "hashed") for _ in range(accepted)))
     await _until(lambda: gated.running == passwords.HASH_CONCURRENCY)
-    await _until(lambda: passwords._limiter.statistics().tasks_waiting == passwords.HASH_BACKLOG)
+    await _until(lambda: passwords._line().statistics().tasks_waiting == backlog)
 
     with pytest.raises(ProblemError) as refused:
         await passwords.hash_password("one too many")
@@ -94,3 +105,19 @@ async def test_a_hash_beyond_the_backlog_is_refused_at_once_with_retry_after(mon
     assert await burst == [True] * accepted
     # Once the line has drained, hashing is accepted again.
     assert await passwords.hash_password("p") == "hashed"
+
+
+class SlowHasher:
+    def hash(self, _password: str) -> str:
+        time.sleep(0.05)
+        return "hashed"
+
+
+async def test_the_expected_wait_follows_how_long_hashes_take(monkeypatch):
+    monkeypatch.setattr(passwords, "password_hash", SlowHasher())
+    monkeypatch.setattr(passwords, "_seconds_per_hash", 0.0)
+
+    await passwords.hash_password("p")
+
+    # A moving average: one hash of at least 50 ms moves it a fifth of the way.
+    assert passwords._seconds_per_hash >= 0.2 * 0.05
