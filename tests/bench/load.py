@@ -84,7 +84,9 @@ class Result:
 
     @property
     def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
+        """Answers that were not errors, per second: a shed request (503) is not throughput."""
+        answered = self.requests - self.errors.get("non_2xx", 0)
+        return answered / self.seconds if self.seconds else 0.0
 
     @property
     def error_count(self) -> int:

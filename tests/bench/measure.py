@@ -102,7 +102,7 @@ class Loader:
         base = self.ceiling_url if endpoint.on_ceiling else self.api_url
         result = load.run(self.wrk, base, endpoint.load, seconds, connections)
         if not endpoint.on_ceiling:
-            result.busy_after_s = self.drain()
+            result.busy_after_s = self.drain(hashing=endpoint.key == "token")
         return result
 
 
@@ -274,7 +274,7 @@ def _with_logins(
             loader.wrk, loader.api_url, by_key["list"].load, options.seconds, options.connections
         )
         run.logins_during_list = load.result(bg)
-    listed.busy_after_s = loader.drain()
+    listed.busy_after_s = loader.drain(hashing=True)
     run.list_with_logins = listed
     say(
         f"[{run.database}] list while {options.login_connections} clients sign in: "

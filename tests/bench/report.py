@@ -323,9 +323,11 @@ def markdown(
             ]
     lines += [
         "Targets are issue 6's, set for PostgreSQL (SQLite is held to the same, for "
-        "comparison); the two growth targets are judged only with `--compare-scale`. *errors*: responses with status ≥ 400 (non_2xx) and socket errors "
-        "(connect, read, write, timeout: no answer within 2 s), summed over the rounds; "
-        "latencies are those of answered requests. *busy after*: seconds the API kept working "
+        "comparison); the two growth targets are judged only with `--compare-scale`. *req/s*: "
+        "answers that were not errors. *errors*: responses with status ≥ 400 (non_2xx, such "
+        "as a sign-in shed with 503) and socket errors (connect, read, write, timeout: no "
+        "answer within 2 s), summed over the rounds; latencies are those of every answer, "
+        "errors included. *busy after*: seconds the API kept working "
         "on accepted requests after wrk stopped (a backlog wrk's figures do not show).",
         "",
     ]
