@@ -44,8 +44,9 @@ def _line() -> anyio.CapacityLimiter:
 
 
 def refuse_if_busy() -> None:
-    """503 now if a hash would wait longer than HASH_WAIT_SECONDS for a thread (a sign-in
-    asks before it counts the attempt, so that a refusal is not taken for a failed password)."""
+    """503 now if a hash would wait longer than HASH_WAIT_SECONDS for a thread. Routes that
+    hash ask before they count the request against a rate limit or a sign-in backoff, so that
+    a refusal, which did no work, costs the client nothing."""
     line = _line()
     if line.available_tokens == 0:
         ahead = line.statistics().tasks_waiting + 1

@@ -64,6 +64,7 @@ async def register(
     limiter: RateLimiterDep,
 ) -> Registration:
     """Create an account and sign in: returns the user and a token pair."""
+    refuse_if_busy()  # first: a refusal does no work, so it counts against no limit
     await limiter.limit_ip(request, "register", limiter.settings.rate_limit_register_per_ip)
     await limiter.limit_email(
         "register", body.email, limiter.settings.rate_limit_register_per_email
@@ -88,8 +89,8 @@ async def create_token(
     as the one before (429 with `Retry-After`), up to a cap, and the count is forgotten after
     a quiet period. Each address also has a limit per minute.
     """
+    refuse_if_busy()  # first: a refusal does no work, so it counts against no limit
     await limiter.limit_ip(request, "token", limiter.settings.rate_limit_token_per_ip)
-    refuse_if_busy()
     await limiter.begin_sign_in(form.username)
     user = await service.authenticate(session, form.username, form.password)
     await limiter.signed_in(form.username)
@@ -157,6 +158,7 @@ async def confirm_password_reset(
     `body.token`).
     """
     settings = limiter.settings
+    refuse_if_busy()  # first: a refusal does no work, so it counts against no limit
     await limiter.limit_ip(
         request, "password-reset-confirm", settings.rate_limit_password_reset_per_ip
     )

@@ -62,14 +62,16 @@ async def test_a_sign_in_waiting_for_its_hash_holds_no_database_connection(app_w
     assert signed_in.json()["access_token"]
 
 
-async def test_a_sign_in_that_would_wait_too_long_is_answered_503_not_counted_as_a_failure(
+async def test_a_sign_in_that_would_wait_too_long_is_answered_503_and_counted_nowhere(
     app_with, held, monkeypatch
 ):
     # No wait allowed: a sign-in that finds every hashing thread busy is refused.
     monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", 0.0)
     monkeypatch.setattr(passwords, "_seconds_per_hash", 1.0)
-    # One attempt free: a refusal counted as a failed password would slow the next sign-in.
-    app = app_with(login_backoff_after=1)
+    # One failed attempt free, and just enough sign-ins per address for the accepted ones: a
+    # refusal counted as a failed password or as a sign-in would make the last one a 429.
+    accepted = passwords.HASH_CONCURRENCY + 1
+    app = app_with(login_backoff_after=1, rate_limit_token_per_ip=f"{accepted}/minute")
     async with client_of(app) as client:
         user = await register(client)
         first = [
@@ -92,3 +94,29 @@ async def test_a_sign_in_that_would_wait_too_long_is_answered_503_not_counted_as
     assert [r.status_code for r in signed_in] == [200] * len(first)
     # The refusals changed nothing: the account signs in as before, without a backoff.
     assert again.status_code == 200, again.text
+
+
+async def test_a_sign_up_that_would_wait_too_long_is_answered_503_and_counted_nowhere(
+    app_with, held, monkeypatch
+):
+    monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(passwords, "_seconds_per_hash", 1.0)
+    # One sign-up per email and per address: a refusal counted would make the last one a 429.
+    app = app_with(rate_limit_register_per_ip="2/hour", rate_limit_register_per_email="1/hour")
+    async with client_of(app) as client:
+        user = await register(client)
+        hashing = [
+            asyncio.create_task(client.post("/v1/auth/token", data=sign_in_form(user["email"])))
+            for _ in range(passwords.HASH_CONCURRENCY)
+        ]
+        await asyncio.to_thread(held.entered.wait, 10)
+        newcomer = {"email": "newcomer@example.com", "password": PASSWORD}
+
+        refused = [await client.post("/v1/auth/register", json=newcomer) for _ in range(3)]
+
+        held.gate.set()
+        await asyncio.gather(*hashing)
+        registered = await client.post("/v1/auth/register", json=newcomer)
+    for response in refused:
+        assert assert_problem(response, 503)["type"].endswith("/overloaded")
+    assert registered.status_code == 201, registered.text
