@@ -5,6 +5,7 @@ import asyncio
 import threading
 from typing import Any
 
+import httpx
 import pytest
 
 from app.auth import passwords
@@ -35,8 +36,27 @@ def held(monkeypatch: pytest.MonkeyPatch) -> HeldHashes:
     return hashes
 
 
+@pytest.fixture
+def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No wait allowed: a hash that finds every hashing thread busy is refused."""
+    monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(passwords, "_seconds_per_hash", 1.0)
+
+
 def sign_in_form(email: str) -> dict[str, str]:
     return {"username": email, "password": PASSWORD}
+
+
+async def occupy_the_hashing_threads(
+    client: httpx.AsyncClient, held: HeldHashes, email: str
+) -> list[asyncio.Task[httpx.Response]]:
+    """Sign-ins that hold every hashing thread until the gate opens."""
+    signing_in = [
+        asyncio.create_task(client.post("/v1/auth/token", data=sign_in_form(email)))
+        for _ in range(passwords.HASH_CONCURRENCY)
+    ]
+    await asyncio.to_thread(held.entered.wait, 10)
+    return signing_in
 
 
 async def test_a_sign_in_waiting_for_its_hash_holds_no_database_connection(app_with, held):
@@ -44,10 +64,7 @@ async def test_a_sign_in_waiting_for_its_hash_holds_no_database_connection(app_w
     app = app_with(db_pool_size=1, db_pool_timeout_seconds=1)
     async with client_of(app) as client:
         user = await register(client)
-        signing_in = asyncio.create_task(
-            client.post("/v1/auth/token", data=sign_in_form(user["email"]))
-        )
-        await asyncio.to_thread(held.entered.wait, 10)
+        signing_in = await occupy_the_hashing_threads(client, held, user["email"])
 
         profile = await client.get("/v1/me", headers=user["headers"])
         created = await client.post(
@@ -55,30 +72,23 @@ async def test_a_sign_in_waiting_for_its_hash_holds_no_database_connection(app_w
         )
 
         held.gate.set()
-        signed_in = await signing_in
+        signed_in = await asyncio.gather(*signing_in)
     assert profile.status_code == 200, profile.text
     assert created.status_code == 201, created.text
-    assert signed_in.status_code == 200, signed_in.text
-    assert signed_in.json()["access_token"]
+    assert [r.status_code for r in signed_in] == [200] * len(signed_in)
+    assert all(r.json()["access_token"] for r in signed_in)
 
 
 async def test_a_sign_in_that_would_wait_too_long_is_answered_503_and_counted_nowhere(
-    app_with, held, monkeypatch
+    app_with, held, no_wait
 ):
-    # No wait allowed: a sign-in that finds every hashing thread busy is refused.
-    monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", 0.0)
-    monkeypatch.setattr(passwords, "_seconds_per_hash", 1.0)
     # One failed attempt free, and just enough sign-ins per address for the accepted ones: a
     # refusal counted as a failed password or as a sign-in would make the last one a 429.
     accepted = passwords.HASH_CONCURRENCY + 1
     app = app_with(login_backoff_after=1, rate_limit_token_per_ip=f"{accepted}/minute")
     async with client_of(app) as client:
         user = await register(client)
-        first = [
-            asyncio.create_task(client.post("/v1/auth/token", data=sign_in_form(user["email"])))
-            for _ in range(passwords.HASH_CONCURRENCY)
-        ]
-        await asyncio.to_thread(held.entered.wait, 10)
+        first = await occupy_the_hashing_threads(client, held, user["email"])
 
         refused = [
             await client.post("/v1/auth/token", data=sign_in_form(user["email"])) for _ in range(3)
@@ -97,19 +107,14 @@ async def test_a_sign_in_that_would_wait_too_long_is_answered_503_and_counted_no
 
 
 async def test_a_sign_up_that_would_wait_too_long_is_answered_503_and_counted_nowhere(
-    app_with, held, monkeypatch
+    app_with, held, no_wait
 ):
-    monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", 0.0)
-    monkeypatch.setattr(passwords, "_seconds_per_hash", 1.0)
-    # One sign-up per email and per address: a refusal counted would make the last one a 429.
+    # One sign-up left for the address, one for the email: a refusal counted would make the
+    # last sign-up a 429.
     app = app_with(rate_limit_register_per_ip="2/hour", rate_limit_register_per_email="1/hour")
     async with client_of(app) as client:
         user = await register(client)
-        hashing = [
-            asyncio.create_task(client.post("/v1/auth/token", data=sign_in_form(user["email"])))
-            for _ in range(passwords.HASH_CONCURRENCY)
-        ]
-        await asyncio.to_thread(held.entered.wait, 10)
+        hashing = await occupy_the_hashing_threads(client, held, user["email"])
         newcomer = {"email": "newcomer@example.com", "password": PASSWORD}
 
         refused = [await client.post("/v1/auth/register", json=newcomer) for _ in range(3)]
