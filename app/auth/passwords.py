@@ -4,11 +4,11 @@ A hash costs 64 MiB and tens of milliseconds of one core by design. Run on the e
 it would stall every other request; run in an unbounded thread pool, a burst of sign-ins
 would take every core and that much memory per attempt. Hashes therefore run in threads,
 at most HASH_CONCURRENCY at a time (half the cores, at least one): the other requests keep
-a core, and extra sign-ins wait their turn, as long as their wait, judged by how long recent
-hashes took, would stay within HASH_WAIT_SECONDS. Beyond that a request that would hash is
-refused at once, 503 with Retry-After: a line that grows faster than it drains would keep
-every sign-in waiting past its client's timeout while the server hashed for clients that had
-already given up.
+a core, and extra sign-ins wait their turn: one per thread always, more while their wait,
+judged by how long recent hashes took, would stay within HASH_WAIT_SECONDS. Beyond that a
+request that would hash is refused at once, 503 with Retry-After: a line that grows faster
+than it drains would keep every sign-in waiting past its client's timeout while the server
+hashed for clients that had already given up.
 """
 
 import os
@@ -49,8 +49,11 @@ def refuse_if_busy() -> None:
     a refusal, which did no work, costs the client nothing."""
     line = _line()
     if line.available_tokens == 0:
-        ahead = line.statistics().tasks_waiting + 1
-        if ahead * _seconds_per_hash / HASH_CONCURRENCY > HASH_WAIT_SECONDS:
+        waiting = line.statistics().tasks_waiting
+        # One may always wait per thread, however slow the hashes: a pair of sign-ins is
+        # never refused.
+        expected = (waiting + 1) * _seconds_per_hash / HASH_CONCURRENCY
+        if waiting >= HASH_CONCURRENCY and expected > HASH_WAIT_SECONDS:
             raise ProblemError(
                 503,
                 "Too many passwords are being checked right now: retry in a moment.",

@@ -121,3 +121,18 @@ async def test_the_expected_wait_follows_how_long_hashes_take(monkeypatch):
 
     # A moving average: one hash of at least 50 ms moves it a fifth of the way.
     assert passwords._seconds_per_hash >= 0.2 * 0.05
+
+
+async def test_one_hash_per_thread_may_always_wait_however_slow_the_hashes(monkeypatch):
+    gated = GatedHasher()
+    monkeypatch.setattr(passwords, "password_hash", gated)
+    expect_seconds_per_hash(monkeypatch, 100.0, 1.0)  # any wait at all would be too long
+    pair_per_thread = 2 * passwords.HASH_CONCURRENCY
+    burst = asyncio.gather(*(passwords.hash_password("p") for _ in range(pair_per_thread)))
+    await _until(lambda: passwords._line().statistics().tasks_waiting == passwords.HASH_CONCURRENCY)
+
+    with pytest.raises(ProblemError):
+        await passwords.hash_password("one too many")
+
+    gated.gate.set()
+    assert await burst == ["hashed"] * pair_per_thread
