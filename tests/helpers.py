@@ -1,6 +1,8 @@
 """What tests do as a client: sign up, build auth headers, assert problem documents."""
 
+import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -44,3 +46,12 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 def bad_fields(response: httpx.Response) -> set[str]:
     return {error["field"] for error in assert_problem(response, 422)["errors"]}
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the event loop run until `condition` holds (a state, not a duration, is awaited)."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the condition never held")

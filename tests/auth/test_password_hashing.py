@@ -5,12 +5,12 @@ import asyncio
 import re
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
 from app.auth import passwords
 from app.core.errors import ProblemError
+from tests.helpers import until
 
 
 def test_the_production_hasher_is_argon2id_at_owasp_cost_or_above():
@@ -50,14 +50,6 @@ class GatedHasher:
         return True
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")
-
-
 def expect_seconds_per_hash(monkeypatch: pytest.MonkeyPatch, seconds: float, wait: float) -> int:
     """Pretend hashes take `seconds` and allow `wait` seconds of waiting: how many may wait."""
     monkeypatch.setattr(passwords, "_seconds_per_hash", seconds)
@@ -74,7 +66,7 @@ async def test_a_burst_of_hashes_runs_at_most_the_bound_at_once_and_the_backlog_
     work = [passwords.hash_password("p") for _ in range(accepted // 2)]
     work += [passwords.verify_password("p", "hashed") for _ in range(accepted - len(work))]
     burst = asyncio.gather(*work)
-    await _until(lambda: gated.running == passwords.HASH_CONCURRENCY)
+    await until(lambda: gated.running == passwords.HASH_CONCURRENCY)
 
     gated.gate.set()
 
@@ -91,8 +83,8 @@ async def test_a_hash_that_would_wait_too_long_is_refused_at_once_with_retry_aft
     backlog = expect_seconds_per_hash(monkeypatch, 1.0, 3.0)
     accepted = passwords.HASH_CONCURRENCY + backlog
     burst = asyncio.gather(*(passwords.verify_password("p", "hashed") for _ in range(accepted)))
-    await _until(lambda: gated.running == passwords.HASH_CONCURRENCY)
-    await _until(lambda: passwords._line().statistics().tasks_waiting == backlog)
+    await until(lambda: gated.running == passwords.HASH_CONCURRENCY)
+    await until(lambda: passwords._line().statistics().tasks_waiting == backlog)
 
     with pytest.raises(ProblemError) as refused:
         await passwords.hash_password("one too many")
@@ -129,7 +121,7 @@ async def test_one_hash_per_thread_may_always_wait_however_slow_the_hashes(monke
     expect_seconds_per_hash(monkeypatch, 100.0, 1.0)  # any wait at all would be too long
     pair_per_thread = 2 * passwords.HASH_CONCURRENCY
     burst = asyncio.gather(*(passwords.hash_password("p") for _ in range(pair_per_thread)))
-    await _until(lambda: passwords._line().statistics().tasks_waiting == passwords.HASH_CONCURRENCY)
+    await until(lambda: passwords._line().statistics().tasks_waiting == passwords.HASH_CONCURRENCY)
 
     with pytest.raises(ProblemError):
         await passwords.hash_password("one too many")

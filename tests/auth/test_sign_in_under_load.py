@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.auth import passwords
-from tests.helpers import PASSWORD, assert_problem, client_of, register
+from tests.helpers import PASSWORD, assert_problem, client_of, register, until
 
 
 class HeldHashes:
@@ -60,12 +60,11 @@ async def occupy_the_hashing_threads(
         asyncio.create_task(client.post("/v1/auth/token", data=sign_in_form(email)))
         for email in emails
     ]
-    await asyncio.to_thread(held.entered.wait, 10)
-    for _ in range(1000):
-        if passwords._line().statistics().tasks_waiting == OCCUPYING - passwords.HASH_CONCURRENCY:
-            return signing_in
-        await asyncio.sleep(0.01)
-    raise AssertionError("the sign-ins never lined up")
+    waiting = OCCUPYING - passwords.HASH_CONCURRENCY
+    await until(
+        lambda: held.entered.is_set() and passwords._line().statistics().tasks_waiting == waiting
+    )
+    return signing_in
 
 
 async def test_a_sign_in_waiting_for_its_hash_holds_no_database_connection(app_with, held):

@@ -8,7 +8,7 @@ SQLite is locked by another connection holding BEGIN EXCLUSIVE."""
 import asyncio
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,7 +21,7 @@ from app.core.config import Settings
 from app.main import close_connections, create_app
 from tests.conftest import POSTGRES_URL, make_settings
 from tests.db_proxy import TcpProxy
-from tests.helpers import PASSWORD, assert_problem, register
+from tests.helpers import PASSWORD, assert_problem, register, until
 
 RETRY_AFTER = 7
 on_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_POSTGRES_URL")
@@ -33,15 +33,6 @@ def unavailable(response: httpx.Response) -> None:
     assert problem["type"].endswith("/database-unavailable"), problem
     assert response.headers["retry-after"] == str(RETRY_AFTER)
     assert "Traceback" not in response.text
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Let the event loop run until `condition` holds (a state, not a duration, is awaited)."""
-    for _ in range(2000):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("the condition never held")
 
 
 class Served:
