@@ -84,7 +84,7 @@ async def test_a_hash_that_would_wait_too_long_is_refused_at_once_with_retry_aft
     accepted = passwords.HASH_CONCURRENCY + backlog
     burst = asyncio.gather(*(passwords.verify_password("p", "hashed") for _ in range(accepted)))
     await until(lambda: gated.running == passwords.HASH_CONCURRENCY)
-    await until(lambda: passwords._line().statistics().tasks_waiting == backlog)
+    await until(lambda: passwords._in_line == accepted)
 
     with pytest.raises(ProblemError) as refused:
         await passwords.hash_password("one too many")
@@ -97,6 +97,26 @@ async def test_a_hash_that_would_wait_too_long_is_refused_at_once_with_retry_aft
     assert await burst == [True] * accepted
     # Once the line has drained, hashing is accepted again.
     assert await passwords.hash_password("p") == "hashed"
+
+
+async def test_hashes_that_arrive_together_are_judged_one_after_another(monkeypatch):
+    """A burst in one turn of the event loop: each is judged with the ones before it in line,
+    so exactly the bound is accepted and the rest are refused."""
+    gated = GatedHasher()
+    monkeypatch.setattr(passwords, "password_hash", gated)
+    accepted = passwords.HASH_CONCURRENCY + expect_seconds_per_hash(monkeypatch, 1.0, 3.0)
+    burst = asyncio.gather(
+        *(passwords.hash_password("p") for _ in range(accepted + 5)), return_exceptions=True
+    )
+    await until(lambda: gated.running == passwords.HASH_CONCURRENCY)
+
+    gated.gate.set()
+
+    answers = await burst
+    refused = [a for a in answers if isinstance(a, ProblemError)]
+    assert answers.count("hashed") == accepted
+    assert [r.status for r in refused] == [503] * 5
+    assert passwords._in_line == 0
 
 
 class SlowHasher:
@@ -121,7 +141,7 @@ async def test_one_hash_per_thread_may_always_wait_however_slow_the_hashes(monke
     expect_seconds_per_hash(monkeypatch, 100.0, 1.0)  # any wait at all would be too long
     pair_per_thread = 2 * passwords.HASH_CONCURRENCY
     burst = asyncio.gather(*(passwords.hash_password("p") for _ in range(pair_per_thread)))
-    await until(lambda: passwords._line().statistics().tasks_waiting == passwords.HASH_CONCURRENCY)
+    await until(lambda: passwords._in_line == pair_per_thread)
 
     with pytest.raises(ProblemError):
         await passwords.hash_password("one too many")
