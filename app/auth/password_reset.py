@@ -81,12 +81,20 @@ async def confirm_reset(
     session: AsyncSession, settings: Settings, raw: str, new_password: str
 ) -> User:
     """Use the code: set the new password, sign out every session; 422 for a bad code."""
-    now = utcnow()
     token_id = await session.scalar(
         select(col(PasswordResetToken.id)).where(
-            col(PasswordResetToken.token_hash) == hash_token(settings, raw)
+            col(PasswordResetToken.token_hash) == hash_token(settings, raw),
+            col(PasswordResetToken.used_at).is_(None),
+            col(PasswordResetToken.expires_at) > utcnow(),
         )
     )
+    if token_id is None:  # refused before the hash: a bad code costs no hashing
+        raise _invalid_code()
+    # Give the connection back during the hash, which may wait for a thread: the claim
+    # below checks the code again.
+    await session.commit()
+    new_hash = await hash_password(new_password)
+    now = utcnow()
     # Claim the code atomically: of two concurrent uses, exactly one wins.
     claimed = await session.execute(
         update(PasswordResetToken)
@@ -101,13 +109,8 @@ async def confirm_reset(
     user_id = claimed.scalar_one_or_none()
     user = await session.get(User, user_id) if user_id is not None else None
     if user is None:
-        raise ProblemError(
-            422,
-            INVALID_TOKEN,
-            slug="invalid-reset-token",
-            errors=[FieldError(field="body.token", message=INVALID_TOKEN, code="invalid_token")],
-        )
-    user.password_hash = await hash_password(new_password)
+        raise _invalid_code()
+    user.password_hash = new_hash
     user.updated_at = now
     user.version += 1
     # Every other code of the user stops working too, and so does every session.
@@ -122,3 +125,12 @@ async def confirm_reset(
     await revoke_other_sessions(session, user.id, None)
     await session.flush()
     return user
+
+
+def _invalid_code() -> ProblemError:
+    return ProblemError(
+        422,
+        INVALID_TOKEN,
+        slug="invalid-reset-token",
+        errors=[FieldError(field="body.token", message=INVALID_TOKEN, code="invalid_token")],
+    )

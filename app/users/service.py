@@ -3,7 +3,7 @@
 import uuid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
@@ -52,23 +52,48 @@ async def update_profile(session: AsyncSession, user: User, body: ProfileUpdate)
     return user
 
 
-async def _confirm_password(user: User, password: str) -> None:
-    if not await verify_password(password, user.password_hash):
+async def _checked_hash(session: AsyncSession, user: User, password: str) -> str:
+    """The hash `password` was found to match, else 403. The connection is given back during
+    the hash, which may wait for a thread, so the caller writes only where the user's hash is
+    still this one (`_changed_meanwhile` otherwise)."""
+    hashed = user.password_hash
+    await session.commit()
+    if not await verify_password(password, hashed):
         raise ProblemError(403, "The password is not correct.", slug="wrong-password")
+    return hashed
+
+
+async def _changed_meanwhile(session: AsyncSession, user_id: uuid.UUID) -> ProblemError:
+    """The write found no user with the checked hash: erased, or the password changed."""
+    if await session.scalar(select(col(User.id)).where(col(User.id) == user_id)) is None:
+        return account_gone()
+    return ProblemError(
+        403, "The password was changed meanwhile: this one is no longer correct.",
+        slug="wrong-password",
+    )  # fmt: skip
 
 
 async def change_password(
     session: AsyncSession, user: User, current: str, new: str, keep_family: uuid.UUID | None
 ) -> None:
-    await _confirm_password(user, current)
-    user.password_hash = await hash_password(new)
-    user.updated_at = utcnow()
-    user.version += 1
+    checked = await _checked_hash(session, user, current)
+    new_hash = await hash_password(new)
+    changed = await session.execute(
+        update(User)
+        .where(col(User.id) == user.id, col(User.password_hash) == checked)
+        .values(password_hash=new_hash, updated_at=utcnow(), version=col(User.version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise await _changed_meanwhile(session, user.id)
     await revoke_other_sessions(session, user.id, keep_family)
-    await session.flush()
 
 
 async def erase_account(session: AsyncSession, user: User, password: str) -> None:
     """Delete the user; every table's foreign key cascades, so no row of theirs remains."""
-    await _confirm_password(user, password)
-    await session.execute(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
+    checked = await _checked_hash(session, user, password)
+    erased = await session.execute(
+        delete(User).where(col(User.id) == user.id, col(User.password_hash) == checked)
+    )
+    if erased.rowcount != 1:  # type: ignore[attr-defined]
+        raise await _changed_meanwhile(session, user.id)
