@@ -187,7 +187,7 @@ class StageChange(SQLModel, table=True):
 
     __tablename__ = "stage_changes"
     __table_args__ = (
-        same_user_reference("applications", "application_id"),
+        *same_user_reference("applications", "application_id", indexed=False),
         Index("ix_stage_changes_application", "user_id", "application_id", "changed_at"),
     )
 

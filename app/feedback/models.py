@@ -80,9 +80,9 @@ class FeedbackConversation(OwnedRecord, table=True):
     __tablename__ = "feedback_conversations"
     __table_args__ = (
         *owned_indexes("feedback_conversations"),
-        same_user_reference("applications", "application_id"),
-        same_user_reference("outcomes", "outcome_id"),
-        same_user_reference("contacts", "contact_id"),
+        *same_user_reference("applications", "application_id"),
+        *same_user_reference("outcomes", "outcome_id"),
+        *same_user_reference("contacts", "contact_id"),
     )
 
     application_id: uuid.UUID

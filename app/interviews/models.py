@@ -46,7 +46,7 @@ class Interview(OwnedRecord, table=True):
     __tablename__ = "interviews"
     __table_args__ = (
         *owned_indexes("interviews"),
-        same_user_reference("applications", "application_id"),
+        *same_user_reference("applications", "application_id"),
     )
 
     application_id: uuid.UUID

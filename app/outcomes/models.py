@@ -79,7 +79,7 @@ class Outcome(OwnedRecord, table=True):
     __tablename__ = "outcomes"
     __table_args__ = (
         *owned_indexes("outcomes"),
-        same_user_reference("applications", "application_id"),
+        *same_user_reference("applications", "application_id"),
     )
 
     application_id: uuid.UUID

@@ -76,8 +76,8 @@ class Reflection(OwnedRecord, table=True):
     __tablename__ = "reflections"
     __table_args__ = (
         *owned_indexes("reflections"),
-        same_user_reference("applications", "application_id"),
-        same_user_reference("outcomes", "outcome_id"),
+        *same_user_reference("applications", "application_id"),
+        *same_user_reference("outcomes", "outcome_id"),
     )
 
     application_id: uuid.UUID | None = None

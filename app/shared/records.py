@@ -35,11 +35,16 @@ def owned_indexes(table: str) -> tuple[Any, ...]:
     )
 
 
-def same_user_reference(table: str, column: str) -> ForeignKeyConstraint:
-    """A foreign key that includes user_id: the database itself forbids cross-user links."""
-    return ForeignKeyConstraint(
+def same_user_reference(table: str, column: str, *, indexed: bool = True) -> tuple[Any, ...]:
+    """A foreign key that includes user_id: the database itself forbids cross-user links. With
+    its index, unless the table has another that starts with the same columns: without one,
+    finding the rows that point at a record (an outcome's reflections, an application's
+    interviews, the cascade when a record is erased) reads every row of the user's, once per
+    record: an agenda took 17 s on SQLite for a user with 10,000 applications."""
+    reference = ForeignKeyConstraint(
         ["user_id", column], [f"{table}.user_id", f"{table}.id"], ondelete="CASCADE"
     )
+    return (reference, Index(None, "user_id", column)) if indexed else (reference,)
 
 
 class StrictInput(SQLModel):

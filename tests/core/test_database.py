@@ -77,6 +77,33 @@ async def test_the_migrations_match_the_models(app):
     assert diff == []
 
 
+async def test_every_foreign_key_of_the_migrated_database_has_an_index_that_serves_it(app):
+    """Rows that point at a record are found by an index that starts with the key's columns:
+    without one, each lookup of an outcome's reflections or an application's interviews (and
+    each cascade) reads every row of the user's, and an agenda went quadratic."""
+
+    def unserved(connection):
+        schema = inspect(connection)
+        missing = []
+        for table in set(schema.get_table_names()) - {"alembic_version"}:
+            leading = [
+                tuple(index["column_names"])
+                for index in [
+                    *schema.get_indexes(table),
+                    *schema.get_unique_constraints(table),
+                    {"column_names": schema.get_pk_constraint(table)["constrained_columns"]},
+                ]
+            ]
+            for key in schema.get_foreign_keys(table):
+                columns = tuple(key["constrained_columns"])
+                if not any(index[: len(columns)] == columns for index in leading):
+                    missing.append((table, columns))
+        return missing
+
+    async with app.state.engine.connect() as connection:
+        assert await connection.run_sync(unserved) == []
+
+
 def test_the_migrations_go_down_to_base_and_up_to_head_again(fresh_settings):
     config = alembic_config(fresh_settings)
     command.upgrade(config, "head")
