@@ -88,7 +88,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         version=app.version,
         summary=app.summary,
         description=app.description,
-        routes=app.routes,
+        routes=getattr(app.state, "documented_routes", app.routes),  # not the match order
         servers=_SERVERS,
         license_info=_LICENSE,
         tags=app.openapi_tags or _described_tags(app),
