@@ -135,8 +135,7 @@ async def test_connections_the_server_dropped_while_idle_are_replaced_without_a_
     warm = await asyncio.gather(*(client.get(p, headers=account["headers"]) for p in paths))
     assert {r.status_code for r in warm} == {200}
     assert len(opened) >= 2
-    read_pool = served.app.state.reader._pool
-    read_connections = [h._con for h in read_pool._holders if h._con is not None]
+    read_connections = [connection for connection, _ in served.app.state.reader._idle]
     assert read_connections
 
     await proxy.cut()  # an outage nobody asked anything during
@@ -163,8 +162,7 @@ async def test_a_request_that_waits_too_long_for_a_connection_answers_503(
             await held.exec_driver_sql("SELECT 1")
             unavailable(await server.client.get("/v1/me", headers=headers))
         assert (await server.client.get("/v1/me", headers=headers)).status_code == 200
-        read_pool = await server.app.state.reader._open()
-        async with read_pool.acquire():  # the read pool's only connection
+        async with server.app.state.reader._turn:  # the read pool's only turn
             unavailable(await server.client.get("/v1/applications", headers=headers))
         assert (await server.client.get("/v1/applications", headers=headers)).status_code == 200
     finally:
