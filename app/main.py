@@ -35,16 +35,19 @@ from app.reflections.router import router as reflections_router
 from app.shared.idempotency import IdempotencyMiddleware
 from app.users.router import router as users_router
 
-ROUTERS = [
-    health_router,
-    auth_router,
-    users_router,
+RECORD_ROUTERS = [
     applications_router,
     interviews_router,
     outcomes_router,
     feedback_router,
     reflections_router,
     contacts_router,
+]
+ROUTERS = [
+    health_router,
+    auth_router,
+    users_router,
+    *RECORD_ROUTERS,
     guidance_router,
     insights_router,
     agenda_router,
@@ -53,17 +56,7 @@ ROUTERS = [
 # own): the record endpoints, most of the traffic, are matched first, the rest in ROUTERS'
 # order, which stays the documented one. No two routes match the same request
 # (tests/core/test_routing.py), so the order changes no answer.
-MATCHED_FIRST = [
-    applications_router,
-    interviews_router,
-    outcomes_router,
-    feedback_router,
-    reflections_router,
-    contacts_router,
-    agenda_router,
-    insights_router,
-    users_router,
-]
+MATCHED_FIRST = [*RECORD_ROUTERS, agenda_router, insights_router, users_router]
 
 GC_THRESHOLDS = (10_000, 20, 20)  # CPython's defaults: 700, 10, 10
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
