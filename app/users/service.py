@@ -67,10 +67,8 @@ async def _changed_meanwhile(session: AsyncSession, user_id: uuid.UUID) -> Probl
     """The write found no user with the checked hash: erased, or the password changed."""
     if await session.scalar(select(col(User.id)).where(col(User.id) == user_id)) is None:
         return account_gone()
-    return ProblemError(
-        403, "The password was changed meanwhile: this one is no longer correct.",
-        slug="wrong-password",
-    )  # fmt: skip
+    changed = "The password was changed meanwhile: this one is no longer correct."
+    return ProblemError(403, changed, slug="wrong-password")
 
 
 async def change_password(
