@@ -5,12 +5,12 @@ from sqlmodel import SQLModel
 from app.applications.models import Application, StageChange
 from app.auth.models import PasswordResetToken, RefreshToken
 from app.contacts.models import Contact
+from app.core.identity import User
 from app.feedback.models import FeedbackConversation
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome
 from app.reflections.models import Reflection
 from app.shared.idempotency import IdempotencyKey
-from app.users.models import User
 
 metadata = SQLModel.metadata
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query, Response
 
 from app.agenda import service
 from app.agenda.models import Agenda, AgendaParams
-from app.auth.deps import CallerDep
 from app.core.db import ReadDep, utcnow
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
 
 router = APIRouter(prefix="/v1/agenda", tags=["agenda"])
 

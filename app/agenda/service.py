@@ -46,9 +46,9 @@ from app.agenda.models import (
     RecordType,
 )
 from app.applications.models import Application, Stage
-from app.auth.deps import Caller
 from app.contacts.models import Contact
 from app.core.db import UTCDateTime
+from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation, FeedbackStatus
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome, OutcomeKind

@@ -5,8 +5,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth.deps import Caller
 from app.contacts.service import forget_application
+from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome

@@ -4,9 +4,9 @@ import uuid
 
 from app.applications import service
 from app.applications.models import StageChangePublic, Timeline
-from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
 from app.shared.router import resource_router
 
 router = resource_router(

@@ -16,9 +16,9 @@ from app.applications.models import (
     StageCause,
     StageChange,
 )
-from app.auth.deps import Caller
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError
+from app.core.identity import Caller
 from app.shared.pagination import SortKey, parse_date
 from app.shared.resource import Resource, touch
 from app.shared.search import matches_substring, substring_pattern

@@ -21,7 +21,7 @@ from app.core import mail
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError
-from app.users.models import User
+from app.core.identity import User
 
 logger = logging.getLogger("rebound.auth")
 

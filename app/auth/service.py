@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth.jwt import create_access_token
 from app.auth.models import RefreshToken, TokenPair
 from app.auth.passwords import hash_password, verify_password
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import ProblemError
-from app.users.models import User, UserRegister
+from app.core.identity import User
+from app.core.security import create_access_token
+from app.users.models import UserRegister
 
 BAD_CREDENTIALS = "Incorrect email or password."
 BAD_REFRESH = "This refresh token is not valid."

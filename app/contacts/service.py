@@ -8,7 +8,6 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import Application
-from app.auth.deps import Caller
 from app.contacts.models import (
     Contact,
     ContactCreate,
@@ -16,6 +15,7 @@ from app.contacts.models import (
     ContactPublic,
     ContactUpdate,
 )
+from app.core.identity import Caller
 from app.feedback.service import unlink_contact
 from app.shared.resource import Resource, require_owned, touch
 from app.shared.search import matches_substring, substring_pattern

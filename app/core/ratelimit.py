@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.auth.jwt import bearer_user_id
 from app.core.config import Rate, Settings
 from app.core.counters import Backoff, Counters
 from app.core.errors import ProblemError, problem_response
+from app.core.security import bearer_user_id
 
 RATE_LIMITED = "rate-limited"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
 from app.feedback import service
 from app.feedback.drafts import RequestDraft
 from app.feedback.models import DraftFormat

@@ -7,10 +7,10 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import Application
-from app.auth.deps import Caller
 from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError
+from app.core.identity import Caller, User
 from app.feedback.drafts import RequestDraft, render_request_draft
 from app.feedback.models import (
     DraftFormat,
@@ -23,7 +23,6 @@ from app.feedback.models import (
 from app.feedback.transitions import check_transition
 from app.outcomes.models import Outcome
 from app.shared.resource import Resource, require_owned
-from app.users.models import User
 
 
 async def check_outcome_of(

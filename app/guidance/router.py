@@ -6,8 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from app.auth.deps import CallerDep
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
 from app.guidance.catalogue import (
     CATALOGUES,
     Category,

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.deps import CallerDep
 from app.core.db import ReadDep
 from app.core.errors import FieldError, ProblemError, problem_responses
+from app.core.identity import CallerDep
 from app.insights import service
 from app.insights.models import Insights
 from app.shared.fields import Day

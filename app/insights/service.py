@@ -48,7 +48,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, TableValuedAlias
 from sqlmodel import col
 
 from app.applications.models import Application, Source, Stage, StageChange
-from app.auth.deps import Caller
+from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation, FeedbackStatus, Trust
 from app.guidance.catalogue import CATALOGUES, CATEGORY_KEYS, REASON_KEYS
 from app.insights.models import (

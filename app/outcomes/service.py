@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import Application, StageCause, StageChange
 from app.applications.service import move_stage, record_stage_change
-from app.auth.deps import Caller
 from app.core.errors import FieldError, ProblemError
+from app.core.identity import Caller
 from app.outcomes.models import (
     OFFER_FIELDS,
     STAGE_AFTER,

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.models import Application
-from app.auth.deps import Caller
+from app.core.identity import Caller
 from app.feedback.service import check_outcome_of
 from app.reflections.models import (
     Reflection,

@@ -25,8 +25,8 @@ from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
-from app.auth.deps import caller_of, get_caller
-from app.auth.jwt import bearer_token
+from app.core.identity import caller_of, get_caller
+from app.core.security import bearer_token
 
 Endpoint = Callable[..., Coroutine[Any, Any, Response]]
 Reader = Callable[[Request, list[Any]], Any]  # (request, errors to add to) -> value

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.jwt import bearer_user_id
 from app.core.db import JSONList, UTCDateTime, utcnow
 from app.core.errors import problem_response
-from app.users.models import User
+from app.core.identity import User
+from app.core.security import bearer_user_id
 
 KEEP_FOR = timedelta(hours=24)
 # A reservation this old was left by a request that died mid-way: it may be taken over.

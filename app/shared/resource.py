@@ -29,9 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth.deps import Caller, account_gone
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
+from app.core.identity import Caller, User, account_gone
 from app.core.reads import Reader
 from app.shared.pagination import (
     ListParams,
@@ -43,7 +43,6 @@ from app.shared.pagination import (
 )
 from app.shared.records import OwnedRecord, PartialUpdate, RecordPublic, StrictInput
 from app.shared.sync import next_change_seq, parse_seq, parse_updated_since, sync_token
-from app.users.models import User
 
 RecordT = TypeVar("RecordT", bound=OwnedRecord)
 

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.auth.deps import CallerDep
 from app.core.db import SessionDep, write_session
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
 from app.shared.direct_route import direct_get, direct_post
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.shared.pagination import json_response, page_model

@@ -17,9 +17,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth.deps import account_gone
 from app.core.errors import FieldError, ProblemError
-from app.users.models import User
+from app.core.identity import User, account_gone
 
 
 async def next_change_seq(session: AsyncSession, user_id: uuid.UUID) -> int:

@@ -9,10 +9,10 @@ from sqlmodel import Field, SQLModel, col
 
 from app.applications.models import Application, ApplicationPublic, StageChange, StageChangePublic
 from app.applications.service import applications
-from app.auth.deps import Caller
 from app.contacts.models import ContactPublic
 from app.contacts.service import contacts
 from app.core.db import utcnow
+from app.core.identity import Caller
 from app.feedback.models import FeedbackConversationPublic
 from app.feedback.service import feedback_conversations
 from app.interviews.models import InterviewPublic

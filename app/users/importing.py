@@ -34,10 +34,10 @@ from app.applications.models import (
     StageChange,
     StageChangePublic,
 )
-from app.auth.deps import Caller
 from app.contacts.models import ContactPublic
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError, field_errors
+from app.core.identity import Caller, User
 from app.feedback.models import FeedbackConversationPublic
 from app.interviews.models import InterviewPublic
 from app.outcomes.models import OutcomePublic
@@ -46,7 +46,7 @@ from app.shared.records import OwnedRecord, StrictInput
 from app.shared.resource import Resource, _stored, touch
 from app.shared.sync import next_change_seq
 from app.users.export import RESOURCES
-from app.users.models import ProfileFields, User
+from app.users.models import ProfileFields
 from app.users.service import get_user
 
 # Parents first: each collection's references are checked against what this import has

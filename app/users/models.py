@@ -6,10 +6,8 @@ from typing import Annotated
 from zoneinfo import available_timezones
 
 from pydantic import field_validator
-from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
-from app.core.db import UTCDateTime
 from app.shared.fields import Documented, Email
 from app.shared.records import PartialUpdate, StrictInput, with_example
 
@@ -25,22 +23,6 @@ def _check_timezone(value: str | None) -> str | None:
     if value is not None and value not in _TIMEZONES:
         raise ValueError("Unknown time zone: use an IANA name such as Europe/Berlin.")
     return value
-
-
-class User(SQLModel, table=True):
-    __tablename__ = "users"
-
-    id: uuid.UUID = Field(primary_key=True)
-    email: str = Field(max_length=320, unique=True, description="Stored lower-cased.")
-    password_hash: str = Field(max_length=255)
-    display_name: str | None = Field(default=None, max_length=100)
-    timezone: str = Field(default="UTC", max_length=64)
-    weekly_goal: int | None = Field(default=None)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1)
-    # The last change sequence handed out for this user's records (see app/shared/sync.py).
-    change_seq: int = Field(default=0, sa_type=BigInteger)
 
 
 class ProfileFields(StrictInput):

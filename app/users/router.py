@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.users import service
 from app.users.export import Export, export_user

@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
-from app.auth.deps import account_gone
 from app.auth.passwords import hash_password, verify_password
 from app.auth.service import normalise_email, revoke_other_sessions
 from app.core.db import utcnow
 from app.core.errors import ProblemError
-from app.users.models import ProfileUpdate, User
+from app.core.identity import User, account_gone
+from app.users.models import ProfileUpdate
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:

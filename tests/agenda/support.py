@@ -10,7 +10,7 @@ import httpx
 
 from app.agenda.models import Agenda, AgendaItem, AgendaParams
 from app.agenda.service import build_agenda
-from app.auth.deps import Caller
+from app.core.identity import Caller
 from tests.resources.factories import (
     create_application,
     create_feedback,

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from app.auth import passwords
-from app.users.models import User
+from app.core.identity import User
 from tests.auth.test_password_reset import code_in, confirm, request_reset, sign_in
 from tests.helpers import PASSWORD, assert_problem, client_of, register, until
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jose import jwt
 
-from app.auth import jwt as app_jwt
+from app.core import security as app_jwt
 from tests.helpers import PASSWORD, assert_problem, bearer, client_of, register
 
 DROP = object()
@@ -167,7 +167,7 @@ async def test_the_access_token_of_an_erased_account_stops_working(client):
     await assert_refused(client, user["tokens"]["access_token"])
 
 
-# Verified tokens are remembered per process (app/auth/jwt.py): remembering must accept
+# Verified tokens are remembered per process (app/core/security.py): remembering must accept
 # exactly what a full check accepts.
 
 

@@ -1,5 +1,5 @@
 """The ceiling: a minimal FastAPI endpoint that verifies the same JWT as the API (with
-app/auth/jwt.py) and answers with a page of the same size and shape as a real list page
+app/core/security.py) and answers with a page of the same size and shape as a real list page
 (`BENCH_CEILING_PAGE`, a JSON file the harness saved from GET /v1/applications?limit=50),
 serialised on every request as the API serialises its pages (orjson), without a database.
 """
@@ -12,8 +12,8 @@ import orjson
 from fastapi import Depends, FastAPI, HTTPException, Response
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth.jwt import InvalidToken, decode_access_token
 from app.core.config import get_settings
+from app.core.security import InvalidToken, decode_access_token
 
 settings = get_settings()
 oauth2 = OAuth2PasswordBearer(tokenUrl="/token")

@@ -12,8 +12,8 @@ import pytest
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 
 from app.applications.models import ApplicationCreate, ApplicationParams
-from app.auth.deps import CallerDep
 from app.core.errors import install_error_handlers
+from app.core.identity import CallerDep
 from app.shared.direct_route import DirectRoute, direct_get, direct_post
 from app.shared.pagination import json_response
 from tests.helpers import register

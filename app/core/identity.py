@@ -1,14 +1,36 @@
-"""The bearer-token dependency every private route uses."""
+"""Who is calling: the users table (every record's owner) and the bearer-token dependency
+every private route uses."""
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import BigInteger
+from sqlmodel import Field, SQLModel
 
-from app.auth.jwt import InvalidToken, verified_access_claims
+from app.core.db import UTCDateTime
 from app.core.errors import ProblemError
+from app.core.security import InvalidToken, verified_access_claims
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = Field(primary_key=True)
+    email: str = Field(max_length=320, unique=True, description="Stored lower-cased.")
+    password_hash: str = Field(max_length=255)
+    display_name: str | None = Field(default=None, max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)
+    weekly_goal: int | None = Field(default=None)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1)
+    # The last change sequence handed out for this user's records (see app/shared/sync.py).
+    change_seq: int = Field(default=0, sa_type=BigInteger)
+
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
