@@ -17,15 +17,15 @@ from app.auth.router import router as auth_router
 from app.contacts.router import router as contacts_router
 from app.core.config import Settings, get_settings
 from app.core.counters import create_counters
+from app.core.database import create_database
 from app.core.db import create_engine, create_read_engine, create_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.health import router as health_router
 from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
-from app.core.openapi import install_openapi
+from app.core.openapi import install_openapi, summaries_from_docstrings
 from app.core.ratelimit import RateLimiter, WriteRateLimitMiddleware
-from app.core.reads import create_reader
 from app.feedback.router import router as feedback_router
 from app.guidance.router import router as guidance_router
 from app.insights.router import router as insights_router
@@ -35,28 +35,20 @@ from app.reflections.router import router as reflections_router
 from app.shared.idempotency import IdempotencyMiddleware
 from app.users.router import router as users_router
 
-RECORD_ROUTERS = [
+ROUTERS = [
+    health_router,
+    auth_router,
+    users_router,
     applications_router,
     interviews_router,
     outcomes_router,
     feedback_router,
     reflections_router,
     contacts_router,
-]
-ROUTERS = [
-    health_router,
-    auth_router,
-    users_router,
-    *RECORD_ROUTERS,
     guidance_router,
     insights_router,
     agenda_router,
 ]
-# Starlette tries routes one by one (a couple of µs each, and a list page tried 20 before its
-# own): the record endpoints, most of the traffic, are matched first, the rest in ROUTERS'
-# order, which stays the documented one. No two routes match the same request
-# (tests/core/test_routing.py), so the order changes no answer.
-MATCHED_FIRST = [*RECORD_ROUTERS, agenda_router, insights_router, users_router]
 
 GC_THRESHOLDS = (10_000, 20, 20)  # CPython's defaults: 700, 10, 10
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -102,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_engine = create_read_engine(engine)
     app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
-    app.state.reader = create_reader(
+    app.state.database = create_database(
         engine, settings.db_read_pool_size, settings.db_pool_timeout_seconds
     )
     app.state.rate_limiter = limiter
@@ -110,14 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     for router in ROUTERS:
-        # The routes themselves, not include_router(): this FastAPI wraps each included
-        # router in a matcher that costs ~15 µs per route on every request; our routers carry
-        # no include-time options, so their routes are complete as they are.
-        app.router.routes.extend(router.routes)
-    app.state.documented_routes = list(app.router.routes)
-    first = [route for router in MATCHED_FIRST for route in router.routes]
-    chosen = {id(route) for route in first}
-    app.router.routes[:] = first + [r for r in app.router.routes if id(r) not in chosen]
+        app.include_router(summaries_from_docstrings(router))
     install_openapi(app)
 
     # Outermost last. Reads pass the write limit untouched; CORS wraps the 413s and 429s
@@ -142,9 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def close_connections(app: FastAPI) -> None:
-    """Close every connection the app holds: counters, read pool, engine (at shutdown)."""
+    """Close every connection the app holds: counters, asyncpg's pool, engine (at shutdown)."""
     await app.state.rate_limiter.counters.close()
-    await app.state.reader.close()
+    await app.state.database.close()
     await app.state.engine.dispose()
 
 

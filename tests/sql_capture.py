@@ -1,6 +1,6 @@
 """Every SQL statement the app runs, whichever way it runs: through the SQLAlchemy engine
-(ORM sessions, Core connections, SQLite reads) or through the PostgreSQL read pool
-(app/core/reads.py), with its driver-level parameters."""
+(ORM sessions, Core connections, SQLite reads) or through asyncpg's pool
+(app/core/database.py), with its driver-level parameters."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +20,7 @@ def captured(app: Any) -> Iterator[list[tuple[str, Any]]]:
         statements.append((statement, parameters))
 
     engine = app.state.engine.sync_engine
-    listeners = app.state.reader.listeners
+    listeners = getattr(app.state.database, "listeners", [])
     event.listen(engine, "before_cursor_execute", from_engine)
     listeners.append(from_reader)
     try:

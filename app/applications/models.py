@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.shared.fields import Currency, Day, Money, Name, ShortText, Tags, Text, Url
-from app.shared.pagination import ListParams
+from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
     PartialUpdate,
@@ -161,6 +161,9 @@ class ApplicationUpdate(PartialUpdate):
 
 class ApplicationPublic(ApplicationFields, RecordPublic):
     pass
+
+
+ApplicationPage = page_model("ApplicationPage", ApplicationPublic)
 
 
 class ApplicationSort(StrEnum):

@@ -1,22 +1,120 @@
-"""HTTP for applications: the five resource operations plus the stage timeline."""
+"""HTTP for applications: create, list, get, update, delete, and the stage timeline."""
 
 import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from app.applications import service
-from app.applications.models import StageChangePublic, Timeline
+from app.applications.models import (
+    ApplicationCreate,
+    ApplicationPage,
+    ApplicationParams,
+    ApplicationPublic,
+    ApplicationUpdate,
+    StageChangePublic,
+    Timeline,
+)
+from app.core.database import DatabaseDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
-from app.shared.router import resource_router
+from app.shared import responses
 
-router = resource_router(
-    service.applications,
-    prefix="/v1/applications",
-    tag="applications",
-    singular="Application",
-    plural="Applications",
-    noun="application",
+router = APIRouter(prefix="/v1/applications", tags=["applications"])
+applications = service.applications
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApplicationPublic,
+    operation_id="createApplication",
+    summary="Create an application",
+    description=(
+        "Create an application. Offline clients may send their own `id`: re-sending the same "
+        "id and body answers 200 with the existing record, another body 409."
+    ),
+    responses=responses.created_responses(ApplicationPublic),
 )
+async def create_application(
+    body: ApplicationCreate, request: Request, caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """Record a job applied for (or wished for)."""
+    return await responses.create_record(applications, request, caller, database, body)
+
+
+@router.get(
+    "",
+    response_model=ApplicationPage,
+    operation_id="listApplications",
+    summary="List applications",
+    description=(
+        "The caller's applications, keyset-paginated. With `updated_since` (a `sync_token`), "
+        "only what changed since, deleted records included as tombstones, in change order."
+    ),
+    responses=responses.LIST_RESPONSES,
+)
+async def list_applications(
+    params: Annotated[ApplicationParams, Query()], caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """A page of the caller's applications, or what changed since a sync token."""
+    return await responses.list_records(applications, caller, database, params)
+
+
+@router.get(
+    "/{record_id}",
+    response_model=ApplicationPublic,
+    operation_id="getApplication",
+    summary="Get an application",
+    description="One application; send `If-None-Match` with its ETag to get 304 when unchanged.",
+    responses=responses.RECORD_RESPONSES,
+)
+async def get_application(
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """One application with its ETag."""
+    return await responses.read_record(applications, request, caller, database, record_id)
+
+
+@router.patch(
+    "/{record_id}",
+    response_model=ApplicationPublic,
+    operation_id="updateApplication",
+    summary="Update an application",
+    description=(
+        "Change some fields of an application; fields left out stay as they are. "
+        "Send `If-Match` with the ETag you read to avoid overwriting someone else's change."
+    ),
+    responses=responses.UPDATED_RESPONSES,
+)
+async def update_application(
+    record_id: uuid.UUID,
+    body: ApplicationUpdate,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+) -> Response:
+    """Change some fields; a stage change adds a line to the timeline."""
+    return await responses.update_record(applications, request, caller, session, record_id, body)
+
+
+@router.delete(
+    "/{record_id}",
+    status_code=204,
+    operation_id="deleteApplication",
+    summary="Delete an application",
+    description=(
+        "Soft-delete an application (and what depends on it); delta sync reports "
+        "tombstones. Honours `If-Match`."
+    ),
+    responses=responses.DELETED_RESPONSES,
+)
+async def delete_application(
+    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+) -> None:
+    """Tombstone the application and what was recorded about it."""
+    await responses.delete_record(applications, request, caller, session, record_id)
 
 
 @router.get(

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList
 from app.shared.fields import Day, Email, Name, ShortText, Tags, Text, Url
-from app.shared.pagination import ListParams
+from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
     PartialUpdate,
@@ -112,6 +112,9 @@ class ContactUpdate(PartialUpdate):
 class ContactPublic(ContactFields, RecordPublic):
     """A person met along the way. Deleting a contact keeps the feedback conversations with
     them: each loses the link (`contact_id` becomes null) and keeps its `contact_name`."""
+
+
+ContactPage = page_model("ContactPage", ContactPublic)
 
 
 class ContactParams(ListParams):

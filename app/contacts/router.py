@@ -1,13 +1,114 @@
-"""HTTP for contacts: the five resource operations."""
+"""HTTP for contacts: create, list, get, update and delete."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from app.contacts import service
-from app.shared.router import resource_router
-
-router = resource_router(
-    service.contacts,
-    prefix="/v1/contacts",
-    tag="contacts",
-    singular="Contact",
-    plural="Contacts",
-    noun="contact",
+from app.contacts.models import (
+    ContactCreate,
+    ContactPage,
+    ContactParams,
+    ContactPublic,
+    ContactUpdate,
 )
+from app.core.database import DatabaseDep
+from app.core.db import SessionDep
+from app.core.identity import CallerDep
+from app.shared import responses
+
+router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
+contacts = service.contacts
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ContactPublic,
+    operation_id="createContact",
+    summary="Create a contact",
+    description=(
+        "Create a contact. Offline clients may send their own `id`: re-sending the same "
+        "id and body answers 200 with the existing record, another body 409."
+    ),
+    responses=responses.created_responses(ContactPublic),
+)
+async def create_contact(
+    body: ContactCreate, request: Request, caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """Keep a recruiter, interviewer or referrer the caller talks to."""
+    return await responses.create_record(contacts, request, caller, database, body)
+
+
+@router.get(
+    "",
+    response_model=ContactPage,
+    operation_id="listContacts",
+    summary="List contacts",
+    description=(
+        "The caller's contacts, keyset-paginated. With `updated_since` (a `sync_token`), "
+        "only what changed since, deleted records included as tombstones, in change order."
+    ),
+    responses=responses.LIST_RESPONSES,
+)
+async def list_contacts(
+    params: Annotated[ContactParams, Query()], caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """A page of the caller's contacts, or what changed since a sync token."""
+    return await responses.list_records(contacts, caller, database, params)
+
+
+@router.get(
+    "/{record_id}",
+    response_model=ContactPublic,
+    operation_id="getContact",
+    summary="Get a contact",
+    description="One contact; send `If-None-Match` with its ETag to get 304 when unchanged.",
+    responses=responses.RECORD_RESPONSES,
+)
+async def get_contact(
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """One contact with its ETag."""
+    return await responses.read_record(contacts, request, caller, database, record_id)
+
+
+@router.patch(
+    "/{record_id}",
+    response_model=ContactPublic,
+    operation_id="updateContact",
+    summary="Update a contact",
+    description=(
+        "Change some fields of a contact; fields left out stay as they are. "
+        "Send `If-Match` with the ETag you read to avoid overwriting someone else's change."
+    ),
+    responses=responses.UPDATED_RESPONSES,
+)
+async def update_contact(
+    record_id: uuid.UUID,
+    body: ContactUpdate,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+) -> Response:
+    """Change some fields of a contact."""
+    return await responses.update_record(contacts, request, caller, session, record_id, body)
+
+
+@router.delete(
+    "/{record_id}",
+    status_code=204,
+    operation_id="deleteContact",
+    summary="Delete a contact",
+    description=(
+        "Soft-delete a contact (and what depends on it); delta sync reports "
+        "tombstones. Honours `If-Match`."
+    ),
+    responses=responses.DELETED_RESPONSES,
+)
+async def delete_contact(
+    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+) -> None:
+    """Tombstone the contact."""
+    await responses.delete_record(contacts, request, caller, session, record_id)

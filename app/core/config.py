@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)
     shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
-    # PostgreSQL: the connections of the list/read path (app/core/reads.py), on top of db_pool_size.
+    # PostgreSQL: the connections of asyncpg's pool (app/core/database.py), on top of db_pool_size.
     db_read_pool_size: int = Field(default=5, ge=1, le=200)
     # FastAPI's native OpenTelemetry (spans, metrics, logs through the process's global
     # providers, which an OpenTelemetry SDK the deployment installs must configure). Off, it

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -37,17 +37,19 @@ def _problem_only(responses: dict[str, Any]) -> None:
             response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
 
 
-def _summaries_from_docstrings(app: FastAPI) -> None:
-    """A handler's one-line docstring is the summary client docs show (unless it set one)."""
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
+def summaries_from_docstrings(router: APIRouter) -> APIRouter:
+    """A handler's one-line docstring is the summary client docs show (unless it set one).
+    Called on a router before it is included: the app keeps what a route said then."""
+    for route in router.routes:
         if isinstance(route, APIRoute) and route.summary is None and route.description:
             route.summary = route.description.strip().split(". ")[0].splitlines()[0].rstrip(".")
+    return router
 
 
 def _described_tags(app: FastAPI) -> list[dict[str, str]]:
     """Every tag an operation uses, described (`make lint-openapi` fails on a tag left out)."""
-    used = {tag for route in app.routes for tag in getattr(route, "tags", ())}
+    routes = (context.original_route for context in iter_route_contexts(app.routes))
+    used = {tag for route in routes for tag in getattr(route, "tags", ())}
     return [
         {"name": tag, **({"description": _TAGS[tag]} if tag in _TAGS else {})}
         for tag in [*(t for t in _TAGS if t in used), *sorted(used - _TAGS.keys())]
@@ -82,13 +84,12 @@ def _link_created_records(paths: dict[str, Any]) -> None:
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
-    _summaries_from_docstrings(app)
     schema = get_openapi(
         title=app.title,
         version=app.version,
         summary=app.summary,
         description=app.description,
-        routes=getattr(app.state, "documented_routes", app.routes),  # not the match order
+        routes=app.routes,
         servers=_SERVERS,
         license_info=_LICENSE,
         tags=app.openapi_tags or _described_tags(app),

@@ -24,7 +24,7 @@ from app.shared.fields import (
     ShortText,
     Text,
 )
-from app.shared.pagination import ListParams
+from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
     PartialUpdate,
@@ -188,6 +188,9 @@ class FeedbackConversationUpdate(PartialUpdate):
 
 class FeedbackConversationPublic(FeedbackFields, RecordPublic):
     application_id: uuid.UUID
+
+
+FeedbackConversationPage = page_model("FeedbackConversationPage", FeedbackConversationPublic)
 
 
 class FeedbackConversationParams(ListParams):

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.shared.fields import Moment, Name, Rating, ShortText, Text
-from app.shared.pagination import ListParams
+from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
     PartialUpdate,
@@ -93,6 +93,9 @@ class InterviewUpdate(PartialUpdate):
 
 class InterviewPublic(InterviewFields, RecordPublic):
     application_id: uuid.UUID
+
+
+InterviewPage = page_model("InterviewPage", InterviewPublic)
 
 
 class InterviewParams(ListParams):

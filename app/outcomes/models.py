@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from app.core.db import JSONList
 from app.guidance.catalogue import REASON_KEYS
 from app.shared.fields import Answer, Day, KnownKey, Money, OnePerKey, Score
-from app.shared.pagination import ListParams
+from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
     PartialUpdate,
@@ -149,6 +149,9 @@ class OutcomeUpdate(PartialUpdate):
 
 class OutcomePublic(OutcomeFields, RecordPublic):
     application_id: uuid.UUID
+
+
+OutcomePage = page_model("OutcomePage", OutcomePublic)
 
 
 class OutcomeParams(ListParams):

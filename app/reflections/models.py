@@ -20,7 +20,7 @@ from app.shared.fields import (
     OnePerKey,
     Score,
 )
-from app.shared.pagination import ListParams
+from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
     PartialUpdate,
@@ -150,6 +150,9 @@ class ReflectionUpdate(PartialUpdate):
 
 class ReflectionPublic(ReflectionFields, RecordPublic):
     pass
+
+
+ReflectionPage = page_model("ReflectionPage", ReflectionPublic)
 
 
 class ReflectionParams(ListParams):

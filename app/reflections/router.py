@@ -1,13 +1,114 @@
-"""HTTP for reflections."""
+"""HTTP for reflections: create, list, get, update and delete."""
 
-from app.reflections.service import reflections
-from app.shared.router import resource_router
+import uuid
+from typing import Annotated
 
-router = resource_router(
-    reflections,
-    prefix="/v1/reflections",
-    tag="reflections",
-    singular="Reflection",
-    plural="Reflections",
-    noun="reflection",
+from fastapi import APIRouter, Query, Request, Response
+
+from app.core.database import DatabaseDep
+from app.core.db import SessionDep
+from app.core.identity import CallerDep
+from app.reflections import service
+from app.reflections.models import (
+    ReflectionCreate,
+    ReflectionPage,
+    ReflectionParams,
+    ReflectionPublic,
+    ReflectionUpdate,
 )
+from app.shared import responses
+
+router = APIRouter(prefix="/v1/reflections", tags=["reflections"])
+reflections = service.reflections
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ReflectionPublic,
+    operation_id="createReflection",
+    summary="Create a reflection",
+    description=(
+        "Create a reflection. Offline clients may send their own `id`: re-sending the same "
+        "id and body answers 200 with the existing record, another body 409."
+    ),
+    responses=responses.created_responses(ReflectionPublic),
+)
+async def create_reflection(
+    body: ReflectionCreate, request: Request, caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """Write a private, guided reflection."""
+    return await responses.create_record(reflections, request, caller, database, body)
+
+
+@router.get(
+    "",
+    response_model=ReflectionPage,
+    operation_id="listReflections",
+    summary="List reflections",
+    description=(
+        "The caller's reflections, keyset-paginated. With `updated_since` (a `sync_token`), "
+        "only what changed since, deleted records included as tombstones, in change order."
+    ),
+    responses=responses.LIST_RESPONSES,
+)
+async def list_reflections(
+    params: Annotated[ReflectionParams, Query()], caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """A page of the caller's reflections, or what changed since a sync token."""
+    return await responses.list_records(reflections, caller, database, params)
+
+
+@router.get(
+    "/{record_id}",
+    response_model=ReflectionPublic,
+    operation_id="getReflection",
+    summary="Get a reflection",
+    description="One reflection; send `If-None-Match` with its ETag to get 304 when unchanged.",
+    responses=responses.RECORD_RESPONSES,
+)
+async def get_reflection(
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
+) -> Response:
+    """One reflection with its ETag."""
+    return await responses.read_record(reflections, request, caller, database, record_id)
+
+
+@router.patch(
+    "/{record_id}",
+    response_model=ReflectionPublic,
+    operation_id="updateReflection",
+    summary="Update a reflection",
+    description=(
+        "Change some fields of a reflection; fields left out stay as they are. "
+        "Send `If-Match` with the ETag you read to avoid overwriting someone else's change."
+    ),
+    responses=responses.UPDATED_RESPONSES,
+)
+async def update_reflection(
+    record_id: uuid.UUID,
+    body: ReflectionUpdate,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+) -> Response:
+    """Change some fields of a reflection."""
+    return await responses.update_record(reflections, request, caller, session, record_id, body)
+
+
+@router.delete(
+    "/{record_id}",
+    status_code=204,
+    operation_id="deleteReflection",
+    summary="Delete a reflection",
+    description=(
+        "Soft-delete a reflection (and what depends on it); delta sync reports "
+        "tombstones. Honours `If-Match`."
+    ),
+    responses=responses.DELETED_RESPONSES,
+)
+async def delete_reflection(
+    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+) -> None:
+    """Tombstone the reflection."""
+    await responses.delete_record(reflections, request, caller, session, record_id)

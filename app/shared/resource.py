@@ -29,10 +29,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core.database import Executor
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import ProblemError, not_found
 from app.core.identity import Caller, User, account_gone
-from app.core.reads import Reader
 from app.shared.pagination import (
     ListParams,
     SortKey,
@@ -130,7 +130,7 @@ class Resource(Generic[RecordT]):
         return record
 
     async def read_one(
-        self, reader: Reader, caller: Caller, record_id: uuid.UUID
+        self, reader: Executor, caller: Caller, record_id: uuid.UUID
     ) -> tuple[Any, int]:
         """The caller's live record as the API shows it, and its version; or 404."""
         dialect = reader.dialect
@@ -149,7 +149,7 @@ class Resource(Generic[RecordT]):
             raise not_found(self.noun)
         return self._item(rows[0]), rows[0][-1]
 
-    async def list_page(self, reader: Reader, caller: Caller, params: Any) -> dict[str, Any]:
+    async def list_page(self, reader: Executor, caller: Caller, params: Any) -> dict[str, Any]:
         """A page of the caller's records: a plain list, or (with updated_since) what changed."""
         dialect = reader.dialect
         since = parse_updated_since(params.updated_since) if params.updated_since else None
@@ -275,7 +275,7 @@ class Resource(Generic[RecordT]):
         return statement, key_columns
 
     async def create_in_one_statement(
-        self, reader: Reader, caller: Caller, body: StrictInput
+        self, reader: Executor, caller: Caller, body: StrictInput
     ) -> tuple[uuid.UUID, dict[str, Any], int] | None:
         """Create the record in one statement, its own transaction, and answer it as the API
         shows it: its id, its fields and its version. None when nothing was written (the

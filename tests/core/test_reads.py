@@ -1,4 +1,4 @@
-"""The read path (app/core/reads.py) hands the serialiser the values the ORM would: on
+"""The read path (app/core/database.py) hands the serialiser the values the ORM would: on
 PostgreSQL it asks for timestamps and dates as text, and reads them back into the same aware
 UTC datetimes and dates, whatever their fraction of a second."""
 
@@ -26,7 +26,7 @@ DAYS = [date(2026, 2, 28), date(1, 1, 1), date(9999, 12, 31)]
 @pytest.mark.parametrize("moment", MOMENTS, ids=str)
 async def test_a_timestamp_reads_back_as_the_same_aware_utc_datetime(app, moment):
     statement = select(bindparam("moment", type_=UTCDateTime()))
-    [(value,)] = await app.state.reader.rows(statement, {"moment": moment})
+    [(value,)] = await app.state.database.rows(statement, {"moment": moment})
 
     assert value == moment
     assert value.utcoffset() == timedelta(0)
@@ -35,7 +35,7 @@ async def test_a_timestamp_reads_back_as_the_same_aware_utc_datetime(app, moment
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
 async def test_a_date_reads_back_as_the_same_date(app, day):
-    [(value,)] = await app.state.reader.rows(select(bindparam("day", type_=Date())), {"day": day})
+    [(value,)] = await app.state.database.rows(select(bindparam("day", type_=Date())), {"day": day})
 
     assert (type(value), value) == (date, day)
 
@@ -43,7 +43,7 @@ async def test_a_date_reads_back_as_the_same_date(app, day):
 async def test_a_null_timestamp_and_date_read_back_as_null(app):
     statement = select(bindparam("moment", type_=UTCDateTime()), bindparam("day", type_=Date()))
 
-    rows = await app.state.reader.rows(statement, {"moment": None, "day": None})
+    rows = await app.state.database.rows(statement, {"moment": None, "day": None})
 
     assert [tuple(row) for row in rows] == [(None, None)]
 

@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.core.reads import EngineReader, PostgresReader, Reader
+from app.core.database import EngineDatabase, PostgresDatabase
 from tests.helpers import register
 from tests.resources.factories_sync import create_application, sync_token_of, walk
 
@@ -300,9 +300,9 @@ class ListHook:
         self.action: Callable[[], Awaitable[None]] | None = None
 
     def install(self, monkeypatch: Any) -> None:
-        # Every way a query can run (ORM session, Core connection, the read path's pools).
-        for owner in (AsyncSession, AsyncConnection, EngineReader, PostgresReader):
-            method = "rows" if issubclass(owner, Reader) else "execute"
+        # Every way a query can run (ORM session, Core connection, the app's Database).
+        for owner in (AsyncSession, AsyncConnection, EngineDatabase, PostgresDatabase):
+            method = "rows" if owner in (EngineDatabase, PostgresDatabase) else "execute"
             monkeypatch.setattr(owner, method, self._wrap(getattr(owner, method)))
 
     async def run_once(self) -> None:

@@ -1,0 +1,286 @@
+"""The one data path: SQLAlchemy Core statements, run by asyncpg's own pool on PostgreSQL and
+by the SQLAlchemy engine on SQLite, for reads and writes alike.
+
+A statement run on the `Database` is its own transaction; several statements that must agree
+run in `async with database.transaction() as tx:`. A row is read by position or by column
+label (`row[0]`, `row["id"]`, `dict(row)`: an asyncpg Record, or a tuple that reads alike on
+SQLite) and holds the values SQLAlchemy would return: aware UTC datetimes, dates, UUIDs, JSON
+as lists and dicts.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator, KeysView, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Protocol
+
+import asyncpg
+import orjson
+from fastapi import Depends, Request
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from app.core.db import POSTGRES_SESSION
+from app.core.unavailable import UNAVAILABLE_SQLSTATES, DatabaseUnreachable
+
+Row = Any  # an asyncpg Record, or a LabelledRow
+Values = Mapping[str, Any]
+
+
+class LabelledRow(tuple[Any, ...]):
+    """A row read as asyncpg's Record is: by position, or by label (`row["id"]`, `dict(row)`)."""
+
+    __slots__ = ()
+    labels: ClassVar[dict[str, int]] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            key = self.labels[key]
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> KeysView[str]:
+        return self.labels.keys()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self.labels else default
+
+
+@lru_cache(maxsize=512)
+def _row_class(labels: tuple[str, ...]) -> type[LabelledRow]:
+    return type(
+        "LabelledRow",
+        (LabelledRow,),
+        {"__slots__": (), "labels": {n: i for i, n in enumerate(labels)}},
+    )
+
+
+class ConstraintViolated(Exception):
+    """A unique or foreign key constraint refused the statement (on either database)."""
+
+
+class Executor(Protocol):
+    """Runs Core statements with bound values: the database itself, or one transaction."""
+
+    dialect: str
+
+    async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]: ...
+
+
+async def first(
+    executor: Executor, statement: Executable, values: Values | None = None
+) -> Row | None:
+    """The statement's first row, or None."""
+    rows = await executor.rows(statement, values)
+    return rows[0] if rows else None
+
+
+async def scalar(executor: Executor, statement: Executable, values: Values | None = None) -> Any:
+    """The first column of the first row, or None."""
+    row = await first(executor, statement, values)
+    return None if row is None else row[0]
+
+
+class Database(Executor, Protocol):
+    """The executor of the app: each statement its own transaction, or several in one."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Executor]: ...
+
+    async def close(self) -> None: ...
+
+
+# --- SQLite (and any database the SQLAlchemy engine drives) ------------------------------------
+class _EngineConnection:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+
+    async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
+        try:
+            result = await self.connection.execute(statement, dict(values or {}))
+        except IntegrityError as exc:
+            raise ConstraintViolated(type(exc.orig).__name__) from exc
+        if not result.returns_rows:
+            return []
+        row_class = _row_class(tuple(result.keys()))
+        return [row_class(row) for row in result.all()]
+
+
+class EngineDatabase:
+    """Statements through the SQLAlchemy engine: SQLite, where no network round trip is saved."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
+        async with self.transaction() as tx:
+            return await tx.rows(statement, values)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Executor]:
+        async with self.engine.begin() as connection:
+            yield _EngineConnection(connection)
+
+    async def close(self) -> None:
+        """The engine is disposed of with the app (app/main.py)."""
+
+
+# --- PostgreSQL: asyncpg's pool ----------------------------------------------------------------
+class _Compiled:
+    """A statement compiled for asyncpg by SQLAlchemy: its SQL with `$n` placeholders, and
+    how each bound value is prepared (the type's bind processor, as SQLAlchemy applies it)."""
+
+    __slots__ = ("compiled", "names", "processors", "sql")
+
+    def __init__(self, statement: Executable, dialect: Dialect) -> None:
+        assert isinstance(statement, ClauseElement)
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        assert isinstance(compiled, SQLCompiler)
+        self.compiled = compiled
+        self.sql = compiled.string
+        self.names = list(compiled.positiontup or ())
+        self.processors = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in self.names
+        ]
+
+    def arguments(self, values: Values | None) -> list[Any]:
+        params = self.compiled.construct_params(dict(values or {}))
+        arguments = []
+        for name, process in zip(self.names, self.processors, strict=True):
+            value = params[name]
+            arguments.append(value if process is None or value is None else process(value))
+        return arguments
+
+
+@lru_cache(maxsize=2048)
+def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
+    """Statements built once (every hot path's) are compiled once."""
+    return _Compiled(statement, dialect)
+
+
+class _PostgresConnection:
+    def __init__(self, connection: asyncpg.Connection, database: "PostgresDatabase") -> None:
+        self.connection = connection
+        self.database = database
+        self.dialect = "postgresql"
+
+    async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
+        sql, arguments = self.database.prepared(statement, values)
+        with _translated_errors():
+            return await self.connection.fetch(sql, *arguments)
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Unreachable or refusing servers answer 503 (app/core/http.py); a constraint refusal is
+    ConstraintViolated on both databases."""
+    try:
+        yield
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise ConstraintViolated(type(exc).__name__) from exc
+    except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+        raise DatabaseUnreachable(type(exc).__name__) from exc
+    except asyncpg.PostgresError as exc:
+        if (exc.sqlstate or "").startswith(UNAVAILABLE_SQLSTATES):
+            raise DatabaseUnreachable(type(exc).__name__) from exc
+        raise
+
+
+async def _init_connection(connection: asyncpg.Connection) -> None:
+    """JSON is read into lists and dicts; a bound JSON value is the text SQLAlchemy's JSON type
+    serialised. Timestamps and dates travel as ISO text (in UTC: see SERVER_SETTINGS): asyncpg's
+    binary codec takes 0001-01-01T00:00:00Z for -infinity, and reads it back naive."""
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name, schema="pg_catalog", format="text", encoder=str, decoder=orjson.loads
+        )
+    for name, kind in (("timestamptz", datetime), ("date", date)):
+        await connection.set_type_codec(
+            name,
+            schema="pg_catalog",
+            format="text",
+            encoder=kind.isoformat,
+            decoder=kind.fromisoformat,
+        )
+
+
+SERVER_SETTINGS = {**POSTGRES_SESSION, "DateStyle": "ISO, YMD", "TimeZone": "UTC"}
+
+
+class PostgresDatabase:
+    """asyncpg's pool, created on first use (in the event loop that serves requests)."""
+
+    def __init__(self, engine: AsyncEngine, size: int, timeout: float) -> None:
+        self.dialect = "postgresql"
+        self.sa_dialect = engine.dialect
+        self.dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.size, self.timeout = size, timeout
+        self._pool: asyncpg.Pool | None = None
+        # Tests see the SQL and arguments sent here, as they see the engine's with its events.
+        self.listeners: list[Callable[[str, Sequence[Any]], None]] = []
+        self._creating = asyncio.Lock()
+
+    async def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._creating:
+                if self._pool is None:
+                    with _translated_errors():
+                        self._pool = await asyncpg.create_pool(
+                            self.dsn,
+                            min_size=0,
+                            max_size=self.size,
+                            timeout=self.timeout,
+                            init=_init_connection,
+                            server_settings=SERVER_SETTINGS,
+                        )
+        return self._pool
+
+    async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
+        sql, arguments = self.prepared(statement, values)
+        pool = await self.pool()
+        with _translated_errors():
+            async with pool.acquire(timeout=self.timeout) as connection:
+                return await connection.fetch(sql, *arguments)
+
+    def prepared(self, statement: Executable, values: Values | None) -> tuple[str, list[Any]]:
+        compiled = _compiled(statement, self.sa_dialect)
+        arguments = compiled.arguments(values)
+        for listener in self.listeners:
+            listener(compiled.sql, arguments)
+        return compiled.sql, arguments
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Executor]:
+        pool = await self.pool()
+        with _translated_errors():
+            connection = await pool.acquire(timeout=self.timeout)
+        try:
+            with _translated_errors():
+                async with connection.transaction():
+                    yield _PostgresConnection(connection, self)
+        finally:
+            await pool.release(connection)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
+def create_database(engine: AsyncEngine, size: int, timeout: float) -> Database:
+    if engine.dialect.name == "postgresql":
+        return PostgresDatabase(engine, size, timeout)
+    return EngineDatabase(engine)
+
+
+def get_database(request: Request) -> Database:
+    """The app's database (a dependency, so that tests and routers may replace it)."""
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
