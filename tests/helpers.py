@@ -1,8 +1,9 @@
 """What tests do as a client: sign up, build auth headers, assert problem documents."""
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -55,3 +56,28 @@ async def until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.005)
     raise AssertionError("the condition never held")
+
+
+@contextlib.contextmanager
+def transactions_under_way(app: Any) -> Iterator[dict[str, int]]:
+    """Counts the app's database transactions under way at once (`most`): proof that
+    requests overlapped."""
+    database = app.state.database
+    original = database.transaction
+    seen = {"now": 0, "most": 0}
+
+    @contextlib.asynccontextmanager
+    async def counted() -> AsyncIterator[Any]:
+        seen["now"] += 1
+        seen["most"] = max(seen["most"], seen["now"])
+        try:
+            async with original() as transaction:
+                yield transaction
+        finally:
+            seen["now"] -= 1
+
+    database.transaction = counted
+    try:
+        yield seen
+    finally:
+        database.transaction = original

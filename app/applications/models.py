@@ -5,24 +5,26 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import Field as PydanticField
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Date, Index, String
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Date, Index, String, func, literal
+from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.shared.fields import Currency, Day, Money, Name, ShortText, Tags, Text, Url
-from app.shared.pagination import ListParams, page_model
+from app.shared.pagination import ListParams, SortKey, page_model, parse_date
 from app.shared.records import (
     OwnedRecord,
-    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
+    partial,
     same_user_reference,
     with_example,
 )
+from app.shared.repository import Filter, Records, equal
+from app.shared.search import matches_substring, substring_pattern
+from app.shared.tags import list_contains, member_value
 
 
 class WorkMode(StrEnum):
@@ -57,43 +59,32 @@ class StageCause(StrEnum):
     outcome = "outcome"
 
 
-class ApplicationFields(SQLModel):
-    company: Name
-    role_title: Name
-    job_url: Url | None = None
-    location: ShortText | None = None
-    work_mode: WorkMode | None = None
-    source: Source = Source.other
-    referrer: ShortText | None = None
+class ApplicationBase(SQLModel):
+    """The fields of an application, as the API takes and shows them and the table stores
+    them."""
+
+    company: Name = Field(sa_type=AutoString(200))
+    role_title: Name = Field(sa_type=AutoString(200))
+    job_url: Url | None = Field(default=None, sa_type=AutoString(2048))
+    location: ShortText | None = Field(default=None, sa_type=AutoString(200))
+    work_mode: WorkMode | None = Field(default=None, sa_type=String(16))
+    source: Source = Field(default=Source.other, sa_type=String(16))
+    referrer: ShortText | None = Field(default=None, sa_type=AutoString(200))
     salary_min: Money | None = None
     salary_max: Money | None = None
-    currency: Currency | None = PydanticField(default=None, description="ISO 4217, e.g. `EUR`.")
-    stage: Stage = Stage.applied
-    applied_on: Day | None = None
-    interest: int = PydanticField(default=3, ge=1, le=5, description="How much the user wants it.")
-    notes: Text | None = None
-    tags: Tags = []
+    currency: Currency | None = Field(
+        default=None, sa_type=AutoString(3), description="ISO 4217, e.g. `EUR`."
+    )
+    stage: Stage = Field(default=Stage.applied, sa_type=String(16))
+    applied_on: Day | None = Field(default=None, sa_type=Date)
+    interest: int = Field(default=3, ge=1, le=5, description="How much the user wants it.")
+    notes: Text | None = Field(default=None, sa_type=AutoString(10_000))
+    tags: Tags = Field(default=[], sa_type=JSONList)
 
 
-class Application(OwnedRecord, table=True):
+class Application(ApplicationBase, OwnedRecord, table=True):
     __tablename__ = "applications"
     __table_args__ = owned_indexes("applications")
-
-    company: str = Field(max_length=200)
-    role_title: str = Field(max_length=200)
-    job_url: str | None = Field(default=None, max_length=2048)
-    location: str | None = Field(default=None, max_length=200)
-    work_mode: str | None = Field(default=None, sa_type=String(16))
-    source: str = Field(sa_type=String(16))
-    referrer: str | None = Field(default=None, max_length=200)
-    salary_min: int | None = None
-    salary_max: int | None = None
-    currency: str | None = Field(default=None, max_length=3)
-    stage: str = Field(sa_type=String(16))
-    applied_on: date | None = Field(default=None, sa_type=Date)
-    interest: int = 3
-    notes: str | None = Field(default=None, max_length=10_000)
-    tags: list[str] = Field(default_factory=list, sa_type=JSONList)
 
 
 def _salary_range(model: SQLModel) -> None:
@@ -103,7 +94,7 @@ def _salary_range(model: SQLModel) -> None:
         raise PydanticCustomError("salary_range", "salary_min cannot be above salary_max.")
 
 
-class ApplicationCreate(ApplicationFields, StrictInput):
+class ApplicationCreate(ApplicationBase, StrictInput):
     model_config = with_example(
         {
             "company": "Globex",
@@ -122,7 +113,7 @@ class ApplicationCreate(ApplicationFields, StrictInput):
         }
     )
 
-    id: uuid.UUID | None = PydanticField(
+    id: uuid.UUID | None = Field(
         default=None, description="Optional client-generated id (offline-first clients)."
     )
 
@@ -132,26 +123,10 @@ class ApplicationCreate(ApplicationFields, StrictInput):
         return self
 
 
-class ApplicationUpdate(PartialUpdate):
+class ApplicationUpdate(partial(ApplicationBase)):  # type: ignore[misc]
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"company", "role_title", "source", "stage", "interest", "tags"}
     )
-
-    company: Name | None = None
-    role_title: Name | None = None
-    job_url: Url | None = None
-    location: ShortText | None = None
-    work_mode: WorkMode | None = None
-    source: Source | None = None
-    referrer: ShortText | None = None
-    salary_min: Money | None = None
-    salary_max: Money | None = None
-    currency: Currency | None = None
-    stage: Stage | None = None
-    applied_on: Day | None = None
-    interest: int | None = PydanticField(default=None, ge=1, le=5)
-    notes: Text | None = None
-    tags: Tags | None = None
 
     @model_validator(mode="after")
     def _check_salary(self) -> "ApplicationUpdate":
@@ -159,7 +134,7 @@ class ApplicationUpdate(PartialUpdate):
         return self
 
 
-class ApplicationPublic(ApplicationFields, RecordPublic):
+class ApplicationPublic(ApplicationBase, RecordPublic):
     pass
 
 
@@ -178,8 +153,8 @@ class ApplicationSort(StrEnum):
 class ApplicationParams(ListParams):
     stage: Stage | None = None
     source: Source | None = None
-    tag: str | None = PydanticField(default=None, max_length=50)
-    q: str | None = PydanticField(
+    tag: str | None = Field(default=None, max_length=50)
+    q: str | None = Field(
         default=None, min_length=1, max_length=200, description="Substring of company or role."
     )
     sort: ApplicationSort = ApplicationSort.recent
@@ -207,12 +182,43 @@ class StageChange(SQLModel, table=True):
 class StageChangePublic(SQLModel):
     id: uuid.UUID
     application_id: uuid.UUID
-    from_stage: Stage | None = PydanticField(description="Null for the first entry.")
+    from_stage: Stage | None = Field(description="Null for the first entry.")
     to_stage: Stage
     changed_at: datetime
-    cause: StageCause = PydanticField(description="`user` edited it, or an `outcome` moved it.")
+    cause: StageCause = Field(description="`user` edited it, or an `outcome` moved it.")
     outcome_id: uuid.UUID | None
 
 
 class Timeline(SQLModel):
     items: list[StageChangePublic]
+
+
+_table = Application.__table__.c  # type: ignore[attr-defined]
+# Undated applications sort before every dated one (valid dates start in 1970).
+_NO_DATE = literal(date(1900, 1, 1), Date)
+
+APPLICATIONS = Records(
+    Application,
+    ApplicationPublic,
+    "application",
+    filters={
+        "stage": equal(_table.stage),
+        "source": equal(_table.source),
+        "tag": Filter(
+            lambda dialect: list_contains(_table.tags, "f_tag", dialect),
+            lambda tag, dialect: member_value(tag, dialect),
+        ),
+        "q": Filter(
+            lambda _dialect: matches_substring([_table.company, _table.role_title], "f_q"),
+            lambda q, _dialect: substring_pattern(q),
+        ),
+    },
+    sorts={
+        "company": lambda descending: [
+            SortKey(func.lower(_table.company).cast(String), descending, str)
+        ],
+        "applied_on": lambda descending: [
+            SortKey(func.coalesce(_table.applied_on, _NO_DATE), descending, parse_date)
+        ],
+    },
+)

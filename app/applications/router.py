@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.applications import service
 from app.applications.models import (
+    APPLICATIONS,
     ApplicationCreate,
     ApplicationPage,
     ApplicationParams,
@@ -16,13 +17,12 @@ from app.applications.models import (
     Timeline,
 )
 from app.core.database import DatabaseDep
-from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.shared import responses
+from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
-applications = service.applications
 
 
 @router.post(
@@ -41,7 +41,8 @@ async def create_application(
     body: ApplicationCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """Record a job applied for (or wished for)."""
-    return await responses.create_record(applications, request, caller, database, body)
+    row, is_new = await service.create_application(database, caller, body)
+    return responses.created(request, APPLICATIONS.body(row), is_new)
 
 
 @router.get(
@@ -59,7 +60,7 @@ async def list_applications(
     params: Annotated[ApplicationParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's applications, or what changed since a sync token."""
-    return await responses.list_records(applications, caller, database, params)
+    return json_response(await service.list_applications(database, caller, params))
 
 
 @router.get(
@@ -74,7 +75,8 @@ async def get_application(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One application with its ETag."""
-    return await responses.read_record(applications, request, caller, database, record_id)
+    row = await service.get_application(database, caller, record_id)
+    return responses.record(request, APPLICATIONS.body(row))
 
 
 @router.patch(
@@ -93,10 +95,12 @@ async def update_application(
     body: ApplicationUpdate,
     request: Request,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> Response:
     """Change some fields; a stage change adds a line to the timeline."""
-    return await responses.update_record(applications, request, caller, session, record_id, body)
+    check = responses.if_match(request)
+    row = await service.update_application(database, caller, record_id, body, check)
+    return responses.updated(APPLICATIONS.body(row))
 
 
 @router.delete(
@@ -111,10 +115,10 @@ async def update_application(
     responses=responses.DELETED_RESPONSES,
 )
 async def delete_application(
-    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> None:
     """Tombstone the application and what was recorded about it."""
-    await responses.delete_record(applications, request, caller, session, record_id)
+    await service.delete_application(database, caller, record_id, responses.if_match(request))
 
 
 @router.get(
@@ -122,7 +126,7 @@ async def delete_application(
     operation_id="getApplicationTimeline",
     responses=problem_responses(404, 422),
 )
-async def get_timeline(record_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Timeline:
+async def get_timeline(record_id: uuid.UUID, caller: CallerDep, database: DatabaseDep) -> Timeline:
     """Every stage change of an application, oldest first: from, to, when and why."""
-    rows = await service.timeline(session, caller, record_id)
-    return Timeline(items=[StageChangePublic.model_validate(row) for row in rows])
+    rows = await service.timeline(database, caller, record_id)
+    return Timeline(items=[StageChangePublic.model_validate(dict(row)) for row in rows])

@@ -1,185 +1,269 @@
-"""Applications: list filters and sorts, the stage timeline, and the delete cascade."""
+"""Applications: their list filters and sorts, the stage timeline, and the delete cascade."""
 
 import uuid
-from datetime import date
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Date, Insert, String, func, insert, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import FromClause, Insert, bindparam, insert, literal, select
+from sqlalchemy import update as update_rows
 
 from app.applications.models import (
+    APPLICATIONS,
     Application,
     ApplicationCreate,
     ApplicationParams,
-    ApplicationPublic,
     ApplicationUpdate,
     StageCause,
     StageChange,
 )
+from app.contacts.service import forget_application
+from app.core.database import Executor, Row
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError
 from app.core.identity import Caller
-from app.shared.pagination import SortKey, parse_date
-from app.shared.resource import Resource, touch
-from app.shared.search import matches_substring, substring_pattern
-from app.shared.tags import list_contains, member_value
+from app.feedback.models import FeedbackConversation
+from app.interviews.models import Interview
+from app.outcomes.models import Outcome
+from app.reflections.models import Reflection
+from app.shared import repository
+from app.shared.repository import Check, touched
 
-# Undated applications sort before every dated one (valid dates start in 1970).
-_NO_DATE = literal(date(1900, 1, 1), Date)
+_table = Application.__table__.c  # type: ignore[attr-defined]
+_timeline = StageChange.__table__  # type: ignore[attr-defined]
+# What is recorded about an application, tombstoned with it.
+DEPENDENTS = (Interview, Outcome, FeedbackConversation, Reflection)
+
+
+def _first_timeline_entry(created: FromClause) -> Insert:
+    """A new application's timeline starts with its stage."""
+    return insert(_timeline).from_select(
+        ["id", "user_id", "application_id", "to_stage", "changed_at", "cause"],
+        select(
+            bindparam("timeline_id", type_=_timeline.c.id.type),
+            created.c.user_id,
+            created.c.id,
+            created.c.stage,
+            created.c.updated_at,
+            literal(StageCause.user.value),
+        ),
+    )
+
+
+async def create_application(
+    executor: Executor, caller: Caller, body: ApplicationCreate
+) -> tuple[Row, bool]:
+    return await repository.create(
+        executor,
+        caller,
+        APPLICATIONS,
+        body,
+        companions=[_first_timeline_entry],
+        extra={"timeline_id": uuid.uuid4()},
+    )
+
+
+async def list_applications(
+    executor: Executor, caller: Caller, params: ApplicationParams
+) -> dict[str, Any]:
+    return await repository.list_page(executor, caller, APPLICATIONS, params, "-updated_at")
+
+
+async def get_application(executor: Executor, caller: Caller, application_id: uuid.UUID) -> Row:
+    return await repository.get(executor, caller, APPLICATIONS, application_id)
+
+
+async def _salary_in_order(
+    _tx: Executor, _caller: Caller, current: Row, sent: dict[str, Any]
+) -> None:
+    """salary_min ≤ salary_max, the stored one standing for the one not sent."""
+    low = sent.get("salary_min", current["salary_min"])
+    high = sent.get("salary_max", current["salary_max"])
+    if low is not None and high is not None and low > high:
+        field = "salary_min" if "salary_min" in sent else "salary_max"
+        raise ProblemError(
+            422,
+            "The request is not valid: see `errors`.",
+            slug="validation-error",
+            errors=[
+                FieldError(
+                    field=f"body.{field}",
+                    message="salary_min cannot be above salary_max.",
+                    code="salary_range",
+                )
+            ],
+        )
+
+
+async def _timeline_of_edit(
+    tx: Executor, caller: Caller, previous: Row, row: Row, changes: dict[str, Any], _seq: int
+) -> None:
+    if "stage" in changes:
+        await record_stage_change(
+            tx,
+            caller,
+            row["id"],
+            previous["stage"],
+            row["stage"],
+            StageCause.user,
+            row["updated_at"],
+        )
+
+
+async def update_application(
+    executor: Executor,
+    caller: Caller,
+    application_id: uuid.UUID,
+    body: ApplicationUpdate,
+    check: Check,
+) -> Row:
+    return await repository.update_record(
+        executor,
+        caller,
+        APPLICATIONS,
+        application_id,
+        body.changes(),
+        check,
+        rule=_salary_in_order,
+        effect=_timeline_of_edit,
+    )
+
+
+async def _forget(tx: Executor, caller: Caller, application: Row, seq: int) -> None:
+    """Tombstone what was recorded about the application; its contacts forget it."""
+    for table in DEPENDENTS:
+        column = table.__table__.c.application_id  # type: ignore[union-attr]
+        await repository.soft_delete_where(tx, table, caller, seq, column == application["id"])
+    await forget_application(tx, caller, application["id"], seq)
+
+
+async def delete_application(
+    executor: Executor, caller: Caller, application_id: uuid.UUID, check: Check
+) -> None:
+    await repository.delete_record(
+        executor, caller, APPLICATIONS, application_id, check, cascade=_forget
+    )
+
+
+# --- the stage timeline ---------------------------------------------------------------------
+_STAGE_CHANGE = insert(_timeline).values(
+    {
+        name: bindparam(f"v_{name}", type_=_timeline.c[name].type)
+        for name in (
+            "id",
+            "user_id",
+            "application_id",
+            "from_stage",
+            "to_stage",
+            "changed_at",
+            "cause",
+            "outcome_id",
+        )
+    }
+)
 
 
 async def record_stage_change(
-    session: AsyncSession,
+    executor: Executor,
     caller: Caller,
-    application: Application,
+    application_id: uuid.UUID,
     from_stage: str | None,
+    to_stage: str,
     cause: StageCause,
+    changed_at: datetime,
     outcome_id: uuid.UUID | None = None,
 ) -> None:
-    session.add(
-        StageChange(
-            id=uuid.uuid4(),
-            user_id=caller.id,
-            application_id=application.id,
-            from_stage=from_stage,
-            to_stage=application.stage,
-            changed_at=utcnow(),
-            cause=cause,
-            outcome_id=outcome_id,
-        )
+    """One line of the timeline: the application moved from one stage to another, and why."""
+    await executor.rows(
+        _STAGE_CHANGE,
+        {
+            "v_id": uuid.uuid4(),
+            "v_user_id": caller.id,
+            "v_application_id": application_id,
+            "v_from_stage": from_stage,
+            "v_to_stage": to_stage,
+            "v_changed_at": changed_at,
+            "v_cause": cause.value,
+            "v_outcome_id": outcome_id,
+        },
     )
-    await session.flush()
+
+
+async def set_stage(
+    tx: Executor,
+    caller: Caller,
+    application: Row,
+    stage: str,
+    seq: int,
+    outcome_id: uuid.UUID,
+) -> None:
+    """An outcome moved the application to `stage`: a change of it, and a line of its
+    timeline."""
+    now = utcnow()
+    await tx.rows(
+        update_rows(Application.__table__)  # type: ignore[attr-defined]
+        .where(_table.user_id == caller.id, _table.id == application["id"])
+        .values(stage=stage, **touched(Application, seq, now))
+    )
+    await record_stage_change(
+        tx,
+        caller,
+        application["id"],
+        application["stage"],
+        stage,
+        StageCause.outcome,
+        now,
+        outcome_id,
+    )
 
 
 async def move_stage(
-    session: AsyncSession,
+    tx: Executor,
     caller: Caller,
-    application: Application,
+    application_id: uuid.UUID,
     stage: str,
     seq: int,
     outcome_id: uuid.UUID,
 ) -> None:
     """An outcome moves its application (offer → offer, rejection → rejected, …)."""
-    if application.stage == stage:
-        return
-    previous = application.stage
-    application.stage = stage
-    touch(application, seq)
-    await record_stage_change(
-        session, caller, application, previous, StageCause.outcome, outcome_id
-    )
+    application = await repository.get(tx, caller, APPLICATIONS, application_id)
+    if application["stage"] != stage:
+        await set_stage(tx, caller, application, stage, seq, outcome_id)
 
 
-async def timeline(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID
-) -> list[StageChange]:
-    await applications.get(session, caller, application_id)
-    rows = await session.scalars(
-        select(StageChange)
-        .where(
-            StageChange.user_id == caller.id,  # type: ignore[arg-type]
-            StageChange.application_id == application_id,  # type: ignore[arg-type]
+async def stage_history(tx: Executor, caller: Caller, application_id: uuid.UUID) -> list[Row]:
+    """The application's timeline, latest first."""
+    c = _timeline.c
+    return list(
+        await tx.rows(
+            select(c.to_stage, c.outcome_id)
+            .where(
+                c.user_id == bindparam("user_id"), c.application_id == bindparam("application_id")
+            )
+            .order_by(c.changed_at.desc(), c.id.desc()),
+            {"user_id": caller.id, "application_id": application_id},
         )
-        .order_by(StageChange.changed_at, StageChange.id)  # type: ignore[arg-type]
     )
-    return list(rows)
 
 
-class Applications(Resource[Application]):
-    table = Application
-    public = ApplicationPublic
-    create = ApplicationCreate
-    update = ApplicationUpdate
-    params = ApplicationParams
-    noun = "application"
-
-    equal_filters = ("stage", "source")
-    other_filters = ("tag", "q")
-
-    def filter_clause(self, name: str, dialect: str) -> ColumnElement[bool]:
-        if name == "tag":
-            return list_contains(Application.tags, "f_tag", dialect)
-        if name == "q":
-            return matches_substring([Application.company, Application.role_title], "f_q")
-        return super().filter_clause(name, dialect)
-
-    def filter_value(self, name: str, value: Any, dialect: str) -> Any:
-        if name == "tag":
-            return member_value(value, dialect)
-        if name == "q":
-            return substring_pattern(value)
-        return value
-
-    def sort_keys(self, sort: str) -> list[SortKey]:
-        descending = sort.startswith("-")
-        name = sort.lstrip("-")
-        if name == "company":
-            return [SortKey(func.lower(Application.company).cast(String), descending, str)]
-        if name == "applied_on":
-            expression = func.coalesce(Application.applied_on, _NO_DATE)
-            return [SortKey(expression, descending, parse_date)]
-        return super().sort_keys(sort)
-
-    async def before_update(
-        self, session: AsyncSession, caller: Caller, record: Application, changes: dict[str, Any]
-    ) -> None:
-        low = changes.get("salary_min", record.salary_min)
-        high = changes.get("salary_max", record.salary_max)
-        if low is not None and high is not None and low > high:
-            field = "salary_min" if "salary_min" in changes else "salary_max"
-            raise ProblemError(
-                422,
-                "The request is not valid: see `errors`.",
-                slug="validation-error",
-                errors=[
-                    FieldError(
-                        field=f"body.{field}",
-                        message="salary_min cannot be above salary_max.",
-                        code="salary_range",
-                    )
-                ],
+async def timeline(executor: Executor, caller: Caller, application_id: uuid.UUID) -> list[Row]:
+    """Every stage change of the caller's application, oldest first."""
+    await repository.get(executor, caller, APPLICATIONS, application_id)
+    c = _timeline.c
+    return list(
+        await executor.rows(
+            select(
+                c.id,
+                c.application_id,
+                c.from_stage,
+                c.to_stage,
+                c.changed_at,
+                c.cause,
+                c.outcome_id,
             )
-
-    async def after_create(
-        self, session: AsyncSession, caller: Caller, record: Application, seq: int
-    ) -> None:
-        await record_stage_change(session, caller, record, None, StageCause.user)
-
-    single_statement_create = True
-
-    def companion_inserts(self, created: CTE) -> list[Insert]:
-        """The first line of the timeline, as `after_create` writes it."""
-        return [
-            insert(StageChange).from_select(
-                ["id", "user_id", "application_id", "to_stage", "changed_at", "cause"],
-                select(
-                    func.gen_random_uuid(),
-                    created.c.user_id,
-                    created.c.id,
-                    created.c.stage,
-                    created.c.updated_at,
-                    literal(StageCause.user.value),
-                ),
+            .where(
+                c.user_id == bindparam("user_id"), c.application_id == bindparam("application_id")
             )
-        ]
-
-    async def after_update(
-        self,
-        session: AsyncSession,
-        caller: Caller,
-        record: Application,
-        previous: dict[str, Any],
-        seq: int,
-    ) -> None:
-        if "stage" in previous:
-            await record_stage_change(session, caller, record, previous["stage"], StageCause.user)
-
-    async def after_delete(
-        self, session: AsyncSession, caller: Caller, record: Application, seq: int
-    ) -> None:
-        from app.applications.dependents import delete_dependents
-
-        await delete_dependents(session, caller, record.id, seq)
-
-
-applications = Applications()
+            .order_by(c.changed_at, c.id),
+            {"user_id": caller.id, "application_id": application_id},
+        )
+    )

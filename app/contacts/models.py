@@ -20,6 +20,9 @@ from app.shared.records import (
     StrictInput,
     owned_indexes,
 )
+from app.shared.repository import Filter, Records, equal
+from app.shared.search import matches_substring, substring_pattern
+from app.shared.tags import list_contains, member_value
 
 
 class Relationship(StrEnum):
@@ -124,3 +127,27 @@ class ContactParams(ListParams):
     q: str | None = PydanticField(
         default=None, min_length=1, max_length=200, description="Substring of name or company."
     )
+
+
+_table = Contact.__table__.c  # type: ignore[attr-defined]
+CONTACTS = Records(
+    Contact,
+    ContactPublic,
+    "contact",
+    filters={
+        "relationship": equal(_table.relationship),
+        # Linked ids are stored as the API writes a UUID: lower case, dashed.
+        "application_id": Filter(
+            lambda dialect: list_contains(_table.application_ids, "f_application_id", dialect),
+            lambda application_id, dialect: member_value(str(application_id), dialect),
+        ),
+        "tag": Filter(
+            lambda dialect: list_contains(_table.tags, "f_tag", dialect),
+            lambda tag, dialect: member_value(tag, dialect),
+        ),
+        "q": Filter(
+            lambda _dialect: matches_substring([_table.name, _table.company], "f_q"),
+            lambda q, _dialect: substring_pattern(q),
+        ),
+    },
+)

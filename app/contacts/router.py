@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.contacts import service
 from app.contacts.models import (
+    CONTACTS,
     ContactCreate,
     ContactPage,
     ContactParams,
@@ -14,12 +15,11 @@ from app.contacts.models import (
     ContactUpdate,
 )
 from app.core.database import DatabaseDep
-from app.core.db import SessionDep
 from app.core.identity import CallerDep
 from app.shared import responses
+from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
-contacts = service.contacts
 
 
 @router.post(
@@ -38,7 +38,8 @@ async def create_contact(
     body: ContactCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """Keep a recruiter, interviewer or referrer the caller talks to."""
-    return await responses.create_record(contacts, request, caller, database, body)
+    row, is_new = await service.create_contact(database, caller, body)
+    return responses.created(request, CONTACTS.body(row), is_new)
 
 
 @router.get(
@@ -56,7 +57,7 @@ async def list_contacts(
     params: Annotated[ContactParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's contacts, or what changed since a sync token."""
-    return await responses.list_records(contacts, caller, database, params)
+    return json_response(await service.list_contacts(database, caller, params))
 
 
 @router.get(
@@ -71,7 +72,8 @@ async def get_contact(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One contact with its ETag."""
-    return await responses.read_record(contacts, request, caller, database, record_id)
+    row = await service.get_contact(database, caller, record_id)
+    return responses.record(request, CONTACTS.body(row))
 
 
 @router.patch(
@@ -90,10 +92,12 @@ async def update_contact(
     body: ContactUpdate,
     request: Request,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> Response:
     """Change some fields of a contact."""
-    return await responses.update_record(contacts, request, caller, session, record_id, body)
+    check = responses.if_match(request)
+    row = await service.update_contact(database, caller, record_id, body, check)
+    return responses.updated(CONTACTS.body(row))
 
 
 @router.delete(
@@ -108,7 +112,7 @@ async def update_contact(
     responses=responses.DELETED_RESPONSES,
 )
 async def delete_contact(
-    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> None:
     """Tombstone the contact."""
-    await responses.delete_record(contacts, request, caller, session, record_id)
+    await service.delete_contact(database, caller, record_id, responses.if_match(request))

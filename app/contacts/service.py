@@ -1,102 +1,116 @@
-"""Contacts: list filters, the applications a contact is linked to, and what a delete leaves."""
+"""Contacts: the applications a contact is linked to, and what a delete leaves."""
 
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select, update
 
-from app.applications.models import Application
-from app.contacts.models import (
-    Contact,
-    ContactCreate,
-    ContactParams,
-    ContactPublic,
-    ContactUpdate,
-)
+from app.applications.models import APPLICATIONS
+from app.contacts.models import CONTACTS, Contact, ContactCreate, ContactParams, ContactUpdate
+from app.core.database import Executor, Row
+from app.core.db import utcnow
 from app.core.identity import Caller
-from app.feedback.service import unlink_contact
-from app.shared.resource import Resource, require_owned, touch
-from app.shared.search import matches_substring, substring_pattern
+from app.feedback.models import FeedbackConversation
+from app.shared import repository
+from app.shared.repository import Check, touched
 from app.shared.tags import list_contains, member_value
+
+_table = Contact.__table__.c  # type: ignore[attr-defined]
 
 
 async def check_applications(
-    session: AsyncSession, caller: Caller, application_ids: Iterable[str]
+    executor: Executor, caller: Caller, application_ids: Iterable[str]
 ) -> None:
     """Every linked application is one of the caller's live ones, or 404."""
     for application_id in application_ids:
-        await require_owned(session, caller, Application, uuid.UUID(application_id), "application")
+        await repository.require_live(
+            executor, caller, APPLICATIONS, uuid.UUID(str(application_id))
+        )
 
 
-class Contacts(Resource[Contact]):
-    table = Contact
-    public = ContactPublic
-    create = ContactCreate
-    update = ContactUpdate
-    params = ContactParams
-    noun = "contact"
-
-    equal_filters = ("relationship",)
-    other_filters = ("application_id", "tag", "q")
-
-    def filter_clause(self, name: str, dialect: str) -> ColumnElement[bool]:
-        if name == "application_id":
-            return list_contains(Contact.application_ids, "f_application_id", dialect)
-        if name == "tag":
-            return list_contains(Contact.tags, "f_tag", dialect)
-        if name == "q":
-            return matches_substring([Contact.name, Contact.company], "f_q")
-        return super().filter_clause(name, dialect)
-
-    def filter_value(self, name: str, value: Any, dialect: str) -> Any:
-        if name == "application_id":  # stored as the API writes a UUID: lower case, dashed
-            return member_value(str(value), dialect)
-        if name == "tag":
-            return member_value(value, dialect)
-        if name == "q":
-            return substring_pattern(value)
-        return value
-
-    async def before_create(
-        self, session: AsyncSession, caller: Caller, values: dict[str, Any]
-    ) -> None:
-        await check_applications(session, caller, values["application_ids"])
-
-    async def before_update(
-        self, session: AsyncSession, caller: Caller, record: Contact, changes: dict[str, Any]
-    ) -> None:
-        if changes.get("application_ids") is not None:
-            # Links already held were checked when made; only new ones need checking.
-            added = set(changes["application_ids"]) - set(record.application_ids)
-            await check_applications(session, caller, sorted(added))
-
-    async def after_delete(
-        self, session: AsyncSession, caller: Caller, record: Contact, seq: int
-    ) -> None:
-        # Conversations with this person stay (they are the user's notes): they lose the
-        # link and keep the contact_name they were saved with.
-        await unlink_contact(session, caller, record.id, seq)
+async def check_references(executor: Executor, caller: Caller, values: dict[str, Any]) -> None:
+    await check_applications(executor, caller, values["application_ids"])
 
 
-contacts = Contacts()
+async def create_contact(
+    executor: Executor, caller: Caller, body: ContactCreate
+) -> tuple[Row, bool]:
+    values = body.model_dump(exclude={"id"})
+    await check_references(executor, caller, values)
+    return await repository.create(executor, caller, CONTACTS, body, values)
+
+
+async def list_contacts(
+    executor: Executor, caller: Caller, params: ContactParams
+) -> dict[str, Any]:
+    return await repository.list_page(executor, caller, CONTACTS, params, "-updated_at")
+
+
+async def get_contact(executor: Executor, caller: Caller, contact_id: uuid.UUID) -> Row:
+    return await repository.get(executor, caller, CONTACTS, contact_id)
+
+
+async def _new_links_checked(
+    tx: Executor, caller: Caller, current: Row, changes: dict[str, Any]
+) -> None:
+    if changes.get("application_ids") is not None:
+        # Links already held were checked when made; only new ones need checking.
+        added = set(changes["application_ids"]) - set(current["application_ids"])
+        await check_applications(tx, caller, sorted(added))
+
+
+async def update_contact(
+    executor: Executor, caller: Caller, contact_id: uuid.UUID, body: ContactUpdate, check: Check
+) -> Row:
+    return await repository.update_record(
+        executor, caller, CONTACTS, contact_id, body.changes(), check, rule=_new_links_checked
+    )
+
+
+async def _conversations_keep_their_notes(
+    tx: Executor, caller: Caller, contact: Row, seq: int
+) -> None:
+    """A deleted contact's live conversations drop the link (a synced change each) and keep
+    their contact_name: the conversation happened, whoever the person is now to the user."""
+    conversations = FeedbackConversation.__table__  # type: ignore[attr-defined]
+    await tx.rows(
+        update(conversations)
+        .where(
+            conversations.c.user_id == caller.id,
+            conversations.c.contact_id == contact["id"],
+            conversations.c.deleted_at.is_(None),
+        )
+        .values(contact_id=None, **touched(FeedbackConversation, seq, utcnow()))
+    )
+
+
+async def delete_contact(
+    executor: Executor, caller: Caller, contact_id: uuid.UUID, check: Check
+) -> None:
+    await repository.delete_record(
+        executor, caller, CONTACTS, contact_id, check, cascade=_conversations_keep_their_notes
+    )
 
 
 async def forget_application(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, seq: int
+    tx: Executor, caller: Caller, application_id: uuid.UUID, seq: int
 ) -> None:
     """A deleted application leaves the contacts linked to it (each one a synced change)."""
-    dialect = (await session.connection()).dialect.name
-    linked = await session.scalars(
-        select(Contact).where(
-            Contact.user_id == caller.id,  # type: ignore[arg-type]
-            Contact.deleted_at.is_(None),  # type: ignore[union-attr]
-            list_contains(Contact.application_ids, "application_id", dialect),
+    linked = await tx.rows(
+        select(_table.id, _table.application_ids).where(
+            _table.user_id == caller.id,
+            _table.deleted_at.is_(None),
+            list_contains(_table.application_ids, "application_id", tx.dialect),
         ),
-        {"application_id": member_value(str(application_id), dialect)},
+        {"application_id": member_value(str(application_id), tx.dialect)},
     )
+    now = utcnow()
     for contact in linked:
-        contact.application_ids = [i for i in contact.application_ids if i != str(application_id)]
-        touch(contact, seq)
-    await session.flush()
+        kept = [i for i in contact["application_ids"] if i != str(application_id)]
+        await tx.rows(
+            update(Contact.__table__)  # type: ignore[attr-defined]
+            .where(_table.user_id == caller.id, _table.id == bindparam("contact_id"))
+            .values(application_ids=kept, **touched(Contact, seq, now)),
+            {"contact_id": contact["id"]},
+        )

@@ -9,6 +9,7 @@ as lists and dicts.
 """
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, KeysView, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import date, datetime
@@ -69,6 +70,10 @@ class Executor(Protocol):
 
     async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]: ...
 
+    def transaction(self) -> AbstractAsyncContextManager["Executor"]:
+        """Several statements that must agree; inside a transaction, that transaction."""
+        ...
+
 
 async def first(
     executor: Executor, statement: Executable, values: Values | None = None
@@ -87,16 +92,20 @@ async def scalar(executor: Executor, statement: Executable, values: Values | Non
 class Database(Executor, Protocol):
     """The executor of the app: each statement its own transaction, or several in one."""
 
-    def transaction(self) -> AbstractAsyncContextManager[Executor]: ...
-
     async def close(self) -> None: ...
 
 
 # --- SQLite (and any database the SQLAlchemy engine drives) ------------------------------------
-class _EngineConnection:
+class EngineConnection:
+    """An engine connection (in its transaction) as an Executor."""
+
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Executor]:
+        yield self
 
     async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
         try:
@@ -123,7 +132,7 @@ class EngineDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
         async with self.engine.begin() as connection:
-            yield _EngineConnection(connection)
+            yield EngineConnection(connection)
 
     async def close(self) -> None:
         """The engine is disposed of with the app (app/main.py)."""
@@ -157,10 +166,16 @@ class _Compiled:
         return arguments
 
 
-@lru_cache(maxsize=2048)
+# Compiled forms live as long as their statement: those built once (every hot path's) are
+# compiled once, a statement built for one request is compiled for it and forgotten with it.
+_COMPILED: "weakref.WeakKeyDictionary[Executable, _Compiled]" = weakref.WeakKeyDictionary()
+
+
 def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
-    """Statements built once (every hot path's) are compiled once."""
-    return _Compiled(statement, dialect)
+    compiled = _COMPILED.get(statement)
+    if compiled is None:
+        compiled = _COMPILED[statement] = _Compiled(statement, dialect)
+    return compiled
 
 
 class _PostgresConnection:
@@ -168,6 +183,10 @@ class _PostgresConnection:
         self.connection = connection
         self.database = database
         self.dialect = "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Executor]:
+        yield self
 
     async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
         sql, arguments = self.database.prepared(statement, values)
@@ -209,6 +228,13 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is (after asyncpg rolled back any transaction
+    left open): statements here set no session state, take no advisory locks and LISTEN to
+    nothing, so the reset query asyncpg sends by default would cost each request a round trip
+    for nothing."""
+
+
 SERVER_SETTINGS = {**POSTGRES_SESSION, "DateStyle": "ISO, YMD", "TimeZone": "UTC"}
 
 
@@ -236,6 +262,7 @@ class PostgresDatabase:
                             max_size=self.size,
                             timeout=self.timeout,
                             init=_init_connection,
+                            reset=_keep_session,
                             server_settings=SERVER_SETTINGS,
                         )
         return self._pool

@@ -33,6 +33,7 @@ from app.shared.records import (
     owned_indexes,
     same_user_reference,
 )
+from app.shared.repository import Records, equal
 
 
 class FeedbackChannel(StrEnum):
@@ -201,3 +202,17 @@ class FeedbackConversationParams(ListParams):
 
 
 DraftFormat = Literal["email", "call_script"]
+
+
+_table = FeedbackConversation.__table__.c  # type: ignore[attr-defined]
+FEEDBACK_CONVERSATIONS = Records(
+    FeedbackConversation,
+    FeedbackConversationPublic,
+    "feedback conversation",
+    filters={
+        "application_id": equal(_table.application_id),
+        "outcome_id": equal(_table.outcome_id),
+        "contact_id": equal(_table.contact_id),
+        "status": equal(_table.status),
+    },
+)

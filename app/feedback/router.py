@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.core.database import DatabaseDep
-from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.feedback import service
 from app.feedback.drafts import RequestDraft
 from app.feedback.models import (
+    FEEDBACK_CONVERSATIONS,
     DraftFormat,
     FeedbackConversationCreate,
     FeedbackConversationPage,
@@ -20,9 +20,9 @@ from app.feedback.models import (
     FeedbackConversationUpdate,
 )
 from app.shared import responses
+from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/feedback-conversations", tags=["feedback"])
-feedback_conversations = service.feedback_conversations
 
 
 @router.post(
@@ -41,7 +41,8 @@ async def create_feedback_conversation(
     body: FeedbackConversationCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """Log a feedback conversation after a rejection, planned or held."""
-    return await responses.create_record(feedback_conversations, request, caller, database, body)
+    row, is_new = await service.create_feedback_conversation(database, caller, body)
+    return responses.created(request, FEEDBACK_CONVERSATIONS.body(row), is_new)
 
 
 @router.get(
@@ -60,7 +61,7 @@ async def list_feedback_conversations(
     params: Annotated[FeedbackConversationParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's feedback conversations, or what changed since a sync token."""
-    return await responses.list_records(feedback_conversations, caller, database, params)
+    return json_response(await service.list_feedback_conversations(database, caller, params))
 
 
 @router.get(
@@ -77,7 +78,8 @@ async def get_feedback_conversation(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One feedback conversation with its ETag."""
-    return await responses.read_record(feedback_conversations, request, caller, database, record_id)
+    row = await service.get_feedback_conversation(database, caller, record_id)
+    return responses.record(request, FEEDBACK_CONVERSATIONS.body(row))
 
 
 @router.patch(
@@ -96,12 +98,12 @@ async def update_feedback_conversation(
     body: FeedbackConversationUpdate,
     request: Request,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> Response:
     """Change some fields; the status moves only forward."""
-    return await responses.update_record(
-        feedback_conversations, request, caller, session, record_id, body
-    )
+    check = responses.if_match(request)
+    row = await service.update_feedback_conversation(database, caller, record_id, body, check)
+    return responses.updated(FEEDBACK_CONVERSATIONS.body(row))
 
 
 @router.delete(
@@ -116,10 +118,12 @@ async def update_feedback_conversation(
     responses=responses.DELETED_RESPONSES,
 )
 async def delete_feedback_conversation(
-    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> None:
     """Tombstone the feedback conversation."""
-    await responses.delete_record(feedback_conversations, request, caller, session, record_id)
+    await service.delete_feedback_conversation(
+        database, caller, record_id, responses.if_match(request)
+    )
 
 
 @router.get(
@@ -130,8 +134,8 @@ async def delete_feedback_conversation(
 async def get_request_draft(
     record_id: uuid.UUID,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
     format: Annotated[DraftFormat, Query(description="`email` or `call_script`.")] = "email",  # noqa: A002
 ) -> RequestDraft:
     """A short, sincere feedback request (email) or a call script, with everyone's names."""
-    return await service.request_draft(session, caller, record_id, format)
+    return await service.request_draft(database, caller, record_id, format)

@@ -21,6 +21,7 @@ from app.shared.records import (
     same_user_reference,
     with_example,
 )
+from app.shared.repository import Records, equal
 
 
 class InterviewKind(StrEnum):
@@ -100,3 +101,12 @@ InterviewPage = page_model("InterviewPage", InterviewPublic)
 
 class InterviewParams(ListParams):
     application_id: uuid.UUID | None = None
+
+
+_table = Interview.__table__.c  # type: ignore[attr-defined]
+INTERVIEWS = Records(
+    Interview,
+    InterviewPublic,
+    "interview",
+    filters={"application_id": equal(_table.application_id)},
+)

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.core.database import DatabaseDep
-from app.core.db import SessionDep
 from app.core.identity import CallerDep
 from app.interviews import service
 from app.interviews.models import (
+    INTERVIEWS,
     InterviewCreate,
     InterviewPage,
     InterviewParams,
@@ -17,9 +17,9 @@ from app.interviews.models import (
     InterviewUpdate,
 )
 from app.shared import responses
+from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
-interviews = service.interviews
 
 
 @router.post(
@@ -38,7 +38,8 @@ async def create_interview(
     body: InterviewCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """Record an interview of one of the caller's interviews."""
-    return await responses.create_record(interviews, request, caller, database, body)
+    row, is_new = await service.create_interview(database, caller, body)
+    return responses.created(request, INTERVIEWS.body(row), is_new)
 
 
 @router.get(
@@ -56,7 +57,7 @@ async def list_interviews(
     params: Annotated[InterviewParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's interviews, or what changed since a sync token."""
-    return await responses.list_records(interviews, caller, database, params)
+    return json_response(await service.list_interviews(database, caller, params))
 
 
 @router.get(
@@ -71,7 +72,8 @@ async def get_interview(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One interview with its ETag."""
-    return await responses.read_record(interviews, request, caller, database, record_id)
+    row = await service.get_interview(database, caller, record_id)
+    return responses.record(request, INTERVIEWS.body(row))
 
 
 @router.patch(
@@ -90,10 +92,12 @@ async def update_interview(
     body: InterviewUpdate,
     request: Request,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> Response:
     """Change some fields of an interview."""
-    return await responses.update_record(interviews, request, caller, session, record_id, body)
+    check = responses.if_match(request)
+    row = await service.update_interview(database, caller, record_id, body, check)
+    return responses.updated(INTERVIEWS.body(row))
 
 
 @router.delete(
@@ -108,7 +112,7 @@ async def update_interview(
     responses=responses.DELETED_RESPONSES,
 )
 async def delete_interview(
-    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> None:
     """Tombstone the interview."""
-    await responses.delete_record(interviews, request, caller, session, record_id)
+    await service.delete_interview(database, caller, record_id, responses.if_match(request))

@@ -1,35 +1,55 @@
-"""Interviews: each belongs to one of the caller's applications."""
+"""Interviews: each belongs to one of the caller's live applications."""
 
+import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.applications.models import Application
+from app.applications.models import APPLICATIONS
+from app.core.database import Executor, Row
 from app.core.identity import Caller
-from app.interviews.models import (
-    Interview,
-    InterviewCreate,
-    InterviewParams,
-    InterviewPublic,
-    InterviewUpdate,
-)
-from app.shared.resource import Resource, require_owned
+from app.interviews.models import INTERVIEWS, InterviewCreate, InterviewParams, InterviewUpdate
+from app.shared import repository
+from app.shared.repository import Check
 
 
-class Interviews(Resource[Interview]):
-    table = Interview
-    public = InterviewPublic
-    create = InterviewCreate
-    update = InterviewUpdate
-    params = InterviewParams
-    noun = "interview"
-
-    equal_filters = ("application_id",)
-
-    async def before_create(
-        self, session: AsyncSession, caller: Caller, values: dict[str, Any]
-    ) -> None:
-        await require_owned(session, caller, Application, values["application_id"], "application")
+async def check_references(executor: Executor, caller: Caller, values: dict[str, Any]) -> None:
+    """A new interview is of one of the caller's live applications (404 otherwise)."""
+    await repository.require_live(executor, caller, APPLICATIONS, values["application_id"])
 
 
-interviews = Interviews()
+async def create_interview(
+    executor: Executor, caller: Caller, body: InterviewCreate
+) -> tuple[Row, bool]:
+    values = body.model_dump(exclude={"id"})
+    return await repository.create(
+        executor,
+        caller,
+        INTERVIEWS,
+        body,
+        values,
+        guards=[repository.live(APPLICATIONS, "v_application_id")],
+        explain=lambda: check_references(executor, caller, values),
+    )
+
+
+async def list_interviews(
+    executor: Executor, caller: Caller, params: InterviewParams
+) -> dict[str, Any]:
+    return await repository.list_page(executor, caller, INTERVIEWS, params, "-updated_at")
+
+
+async def get_interview(executor: Executor, caller: Caller, interview_id: uuid.UUID) -> Row:
+    return await repository.get(executor, caller, INTERVIEWS, interview_id)
+
+
+async def update_interview(
+    executor: Executor, caller: Caller, interview_id: uuid.UUID, body: InterviewUpdate, check: Check
+) -> Row:
+    return await repository.update_record(
+        executor, caller, INTERVIEWS, interview_id, body.changes(), check
+    )
+
+
+async def delete_interview(
+    executor: Executor, caller: Caller, interview_id: uuid.UUID, check: Check
+) -> None:
+    await repository.delete_record(executor, caller, INTERVIEWS, interview_id, check)

@@ -22,6 +22,7 @@ from app.shared.records import (
     same_user_reference,
     with_example,
 )
+from app.shared.repository import Records, equal
 
 
 class OutcomeKind(StrEnum):
@@ -157,3 +158,12 @@ OutcomePage = page_model("OutcomePage", OutcomePublic)
 class OutcomeParams(ListParams):
     application_id: uuid.UUID | None = None
     kind: OutcomeKind | None = None
+
+
+_table = Outcome.__table__.c  # type: ignore[attr-defined]
+OUTCOMES = Records(
+    Outcome,
+    OutcomePublic,
+    "outcome",
+    filters={"application_id": equal(_table.application_id), "kind": equal(_table.kind)},
+)

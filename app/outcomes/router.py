@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.core.database import DatabaseDep
-from app.core.db import SessionDep
 from app.core.identity import CallerDep
 from app.outcomes import service
 from app.outcomes.models import (
+    OUTCOMES,
     OutcomeCreate,
     OutcomePage,
     OutcomeParams,
@@ -17,9 +17,9 @@ from app.outcomes.models import (
     OutcomeUpdate,
 )
 from app.shared import responses
+from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
-outcomes = service.outcomes
 
 
 @router.post(
@@ -38,7 +38,8 @@ async def create_outcome(
     body: OutcomeCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """Record what came of an application; its stage moves with it."""
-    return await responses.create_record(outcomes, request, caller, database, body)
+    row, is_new = await service.create_outcome(database, caller, body)
+    return responses.created(request, OUTCOMES.body(row), is_new)
 
 
 @router.get(
@@ -56,7 +57,7 @@ async def list_outcomes(
     params: Annotated[OutcomeParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's outcomes, or what changed since a sync token."""
-    return await responses.list_records(outcomes, caller, database, params)
+    return json_response(await service.list_outcomes(database, caller, params))
 
 
 @router.get(
@@ -71,7 +72,8 @@ async def get_outcome(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One outcome with its ETag."""
-    return await responses.read_record(outcomes, request, caller, database, record_id)
+    row = await service.get_outcome(database, caller, record_id)
+    return responses.record(request, OUTCOMES.body(row))
 
 
 @router.patch(
@@ -90,10 +92,12 @@ async def update_outcome(
     body: OutcomeUpdate,
     request: Request,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> Response:
     """Change some fields; a changed kind moves the application's stage."""
-    return await responses.update_record(outcomes, request, caller, session, record_id, body)
+    check = responses.if_match(request)
+    row = await service.update_outcome(database, caller, record_id, body, check)
+    return responses.updated(OUTCOMES.body(row))
 
 
 @router.delete(
@@ -108,7 +112,7 @@ async def update_outcome(
     responses=responses.DELETED_RESPONSES,
 )
 async def delete_outcome(
-    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> None:
     """Tombstone the outcome and what was recorded about it."""
-    await responses.delete_record(outcomes, request, caller, session, record_id)
+    await service.delete_outcome(database, caller, record_id, responses.if_match(request))

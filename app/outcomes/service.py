@@ -1,24 +1,23 @@
 """Outcomes move their application's stage and leave a line on its timeline."""
 
+import uuid
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.applications.models import Application, StageCause, StageChange
-from app.applications.service import move_stage, record_stage_change
+from app.applications.models import APPLICATIONS
+from app.applications.service import move_stage, set_stage, stage_history
+from app.core.database import Executor, Row, first
 from app.core.errors import FieldError, ProblemError
 from app.core.identity import Caller
 from app.outcomes.models import (
     OFFER_FIELDS,
+    OUTCOMES,
     STAGE_AFTER,
-    Outcome,
     OutcomeCreate,
     OutcomeParams,
-    OutcomePublic,
     OutcomeUpdate,
 )
-from app.shared.resource import Resource, require_owned, touch
+from app.shared import repository
+from app.shared.repository import Check
 
 
 def _check_offer_fields(kind: str, values: dict[str, Any]) -> None:
@@ -37,80 +36,123 @@ def _check_offer_fields(kind: str, values: dict[str, Any]) -> None:
         )
 
 
-class Outcomes(Resource[Outcome]):
-    table = Outcome
-    public = OutcomePublic
-    create = OutcomeCreate
-    update = OutcomeUpdate
-    params = OutcomeParams
-    noun = "outcome"
-    equal_filters = ("application_id", "kind")
+async def _move_the_application(tx: Executor, caller: Caller, outcome: Row, seq: int) -> None:
+    stage = STAGE_AFTER[outcome["kind"]]
+    await move_stage(tx, caller, outcome["application_id"], stage, seq, outcome["id"])
 
-    async def before_create(
-        self, session: AsyncSession, caller: Caller, values: dict[str, Any]
-    ) -> None:
-        await require_owned(session, caller, Application, values["application_id"], "application")
-        _check_offer_fields(values["kind"], values)
 
-    async def after_create(
-        self, session: AsyncSession, caller: Caller, record: Outcome, seq: int
-    ) -> None:
-        application = await session.get(Application, record.application_id)
-        assert application is not None
-        await move_stage(session, caller, application, STAGE_AFTER[record.kind], seq, record.id)
+async def check_references(executor: Executor, caller: Caller, values: dict[str, Any]) -> None:
+    """A new outcome is about one of the caller's live applications; offer details only for
+    offers."""
+    await repository.require_live(executor, caller, APPLICATIONS, values["application_id"])
+    _check_offer_fields(values["kind"], values)
 
-    async def before_update(
-        self, session: AsyncSession, caller: Caller, record: Outcome, changes: dict[str, Any]
-    ) -> None:
-        merged = {name: getattr(record, name) for name in OFFER_FIELDS} | changes
-        if "kind" in changes and changes["kind"] != "offer":
-            # Changing an offer into another kind drops the offer details it no longer has.
-            for name in OFFER_FIELDS:
-                if name not in changes:
-                    merged[name] = None
-                    changes[name] = None
-        _check_offer_fields(changes.get("kind", record.kind), merged)
 
-    async def after_update(
-        self,
-        session: AsyncSession,
-        caller: Caller,
-        record: Outcome,
-        previous: dict[str, Any],
-        seq: int,
-    ) -> None:
-        if "kind" in previous:
-            application = await session.get(Application, record.application_id)
-            assert application is not None
-            await move_stage(session, caller, application, STAGE_AFTER[record.kind], seq, record.id)
+async def create_outcome(
+    executor: Executor, caller: Caller, body: OutcomeCreate
+) -> tuple[Row, bool]:
+    values = body.model_dump(exclude={"id"})
+    _check_offer_fields(values["kind"], values)
+    return await repository.create(
+        executor,
+        caller,
+        OUTCOMES,
+        body,
+        values,
+        guards=[repository.live(APPLICATIONS, "v_application_id")],
+        explain=lambda: check_references(executor, caller, values),
+        effect=_move_the_application,
+    )
 
-    async def after_delete(
-        self, session: AsyncSession, caller: Caller, record: Outcome, seq: int
-    ) -> None:
-        """Undo this outcome's stage moves if nothing else moved the application since."""
-        application = await session.get(Application, record.application_id)
-        if application is None or application.deleted_at is not None:
-            return
-        history = await session.scalars(
-            select(StageChange)
-            .where(
-                StageChange.user_id == caller.id,  # type: ignore[arg-type]
-                StageChange.application_id == application.id,  # type: ignore[arg-type]
-            )
-            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())  # type: ignore[attr-defined]
+
+async def list_outcomes(
+    executor: Executor, caller: Caller, params: OutcomeParams
+) -> dict[str, Any]:
+    return await repository.list_page(executor, caller, OUTCOMES, params, "-updated_at")
+
+
+async def get_outcome(executor: Executor, caller: Caller, outcome_id: uuid.UUID) -> Row:
+    return await repository.get(executor, caller, OUTCOMES, outcome_id)
+
+
+async def _offer_fields_for_offers(
+    _tx: Executor, _caller: Caller, current: Row, changes: dict[str, Any]
+) -> None:
+    merged = {name: current[name] for name in OFFER_FIELDS} | changes
+    if "kind" in changes and changes["kind"] != "offer":
+        # Changing an offer into another kind drops the offer details it no longer has.
+        for name in OFFER_FIELDS:
+            if name not in changes:
+                merged[name] = None
+                changes[name] = None
+    _check_offer_fields(changes.get("kind", current["kind"]), merged)
+
+
+async def _kind_moves_the_stage(
+    tx: Executor, caller: Caller, _previous: Row, row: Row, changes: dict[str, Any], seq: int
+) -> None:
+    if "kind" in changes:
+        await _move_the_application(tx, caller, row, seq)
+
+
+async def update_outcome(
+    executor: Executor, caller: Caller, outcome_id: uuid.UUID, body: OutcomeUpdate, check: Check
+) -> Row:
+    return await repository.update_record(
+        executor,
+        caller,
+        OUTCOMES,
+        outcome_id,
+        body.changes(),
+        check,
+        rule=_offer_fields_for_offers,
+        effect=_kind_moves_the_stage,
+    )
+
+
+async def _undo_stage_moves(tx: Executor, caller: Caller, outcome: Row, seq: int) -> None:
+    """Undo this outcome's stage moves if nothing else moved the application since."""
+    application = await first(
+        tx,
+        repository.get_statement(APPLICATIONS),
+        {"id": outcome["application_id"], "user_id": caller.id},
+    )
+    if application is None:
+        return
+    entries = await stage_history(tx, caller, application["id"])
+    if not entries or entries[0]["outcome_id"] != outcome["id"]:
+        return  # the user or another outcome moved it later: leave their stage
+    before = next((e for e in entries if e["outcome_id"] != outcome["id"]), None)
+    if before is None or before["to_stage"] == application["stage"]:
+        return
+    await set_stage(tx, caller, application, before["to_stage"], seq, outcome["id"])
+
+
+async def delete_outcome(
+    executor: Executor, caller: Caller, outcome_id: uuid.UUID, check: Check
+) -> None:
+    await repository.delete_record(
+        executor, caller, OUTCOMES, outcome_id, check, cascade=_undo_stage_moves
+    )
+
+
+async def check_outcome_of(
+    executor: Executor, caller: Caller, outcome_id: uuid.UUID, application_id: uuid.UUID | None
+) -> Row:
+    """The caller's live outcome named in a body, which must be about `application_id` when
+    one is given."""
+    outcome = await repository.require_live(executor, caller, OUTCOMES, outcome_id)
+    if application_id is not None and outcome["application_id"] != application_id:
+        raise ProblemError(
+            422,
+            "The outcome belongs to another application.",
+            slug="validation-error",
+            errors=[
+                FieldError(
+                    field="body.outcome_id",
+                    message="This outcome is not about the same application.",
+                    code="application_mismatch",
+                )
+            ],
         )
-        entries = list(history)
-        if not entries or entries[0].outcome_id != record.id:
-            return  # the user or another outcome moved it later: leave their stage
-        before = next((e for e in entries if e.outcome_id != record.id), None)
-        if before is None or before.to_stage == application.stage:
-            return
-        previous = application.stage
-        application.stage = before.to_stage
-        touch(application, seq)
-        await record_stage_change(
-            session, caller, application, previous, StageCause.outcome, record.id
-        )
-
-
-outcomes = Outcomes()
+    return outcome

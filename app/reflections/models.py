@@ -30,6 +30,7 @@ from app.shared.records import (
     same_user_reference,
     with_example,
 )
+from app.shared.repository import Records, equal
 
 
 class Diagnosis(StrEnum):
@@ -159,3 +160,16 @@ class ReflectionParams(ListParams):
     application_id: uuid.UUID | None = None
     outcome_id: uuid.UUID | None = None
     diagnosis: Diagnosis | None = None
+
+
+_table = Reflection.__table__.c  # type: ignore[attr-defined]
+REFLECTIONS = Records(
+    Reflection,
+    ReflectionPublic,
+    "reflection",
+    filters={
+        "application_id": equal(_table.application_id),
+        "outcome_id": equal(_table.outcome_id),
+        "diagnosis": equal(_table.diagnosis),
+    },
+)

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.core.database import DatabaseDep
-from app.core.db import SessionDep
 from app.core.identity import CallerDep
 from app.reflections import service
 from app.reflections.models import (
+    REFLECTIONS,
     ReflectionCreate,
     ReflectionPage,
     ReflectionParams,
@@ -17,9 +17,9 @@ from app.reflections.models import (
     ReflectionUpdate,
 )
 from app.shared import responses
+from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/reflections", tags=["reflections"])
-reflections = service.reflections
 
 
 @router.post(
@@ -38,7 +38,8 @@ async def create_reflection(
     body: ReflectionCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """Write a private, guided reflection."""
-    return await responses.create_record(reflections, request, caller, database, body)
+    row, is_new = await service.create_reflection(database, caller, body)
+    return responses.created(request, REFLECTIONS.body(row), is_new)
 
 
 @router.get(
@@ -56,7 +57,7 @@ async def list_reflections(
     params: Annotated[ReflectionParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's reflections, or what changed since a sync token."""
-    return await responses.list_records(reflections, caller, database, params)
+    return json_response(await service.list_reflections(database, caller, params))
 
 
 @router.get(
@@ -71,7 +72,8 @@ async def get_reflection(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One reflection with its ETag."""
-    return await responses.read_record(reflections, request, caller, database, record_id)
+    row = await service.get_reflection(database, caller, record_id)
+    return responses.record(request, REFLECTIONS.body(row))
 
 
 @router.patch(
@@ -90,10 +92,12 @@ async def update_reflection(
     body: ReflectionUpdate,
     request: Request,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> Response:
     """Change some fields of a reflection."""
-    return await responses.update_record(reflections, request, caller, session, record_id, body)
+    check = responses.if_match(request)
+    row = await service.update_reflection(database, caller, record_id, body, check)
+    return responses.updated(REFLECTIONS.body(row))
 
 
 @router.delete(
@@ -108,7 +112,7 @@ async def update_reflection(
     responses=responses.DELETED_RESPONSES,
 )
 async def delete_reflection(
-    record_id: uuid.UUID, request: Request, caller: CallerDep, session: SessionDep
+    record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> None:
     """Tombstone the reflection."""
-    await responses.delete_record(reflections, request, caller, session, record_id)
+    await service.delete_reflection(database, caller, record_id, responses.if_match(request))

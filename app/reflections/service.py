@@ -1,43 +1,65 @@
 """Reflections may point at an application, an outcome of it, or neither."""
 
+import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.applications.models import Application
+from app.applications.models import APPLICATIONS
+from app.core.database import Executor, Row
 from app.core.identity import Caller
-from app.feedback.service import check_outcome_of
+from app.outcomes.service import check_outcome_of
 from app.reflections.models import (
-    Reflection,
+    REFLECTIONS,
     ReflectionCreate,
     ReflectionParams,
-    ReflectionPublic,
     ReflectionUpdate,
 )
-from app.shared.resource import Resource, require_owned
+from app.shared import repository
+from app.shared.repository import Check
 
 
-class Reflections(Resource[Reflection]):
-    table = Reflection
-    public = ReflectionPublic
-    create = ReflectionCreate
-    update = ReflectionUpdate
-    params = ReflectionParams
-    noun = "reflection"
-    equal_filters = ("application_id", "outcome_id", "diagnosis")
-
-    async def before_create(
-        self, session: AsyncSession, caller: Caller, values: dict[str, Any]
-    ) -> None:
-        if values.get("application_id") is not None:
-            await require_owned(
-                session, caller, Application, values["application_id"], "application"
-            )
-        if values.get("outcome_id") is not None:
-            outcome = await check_outcome_of(
-                session, caller, values["outcome_id"], values.get("application_id")
-            )
-            values["application_id"] = outcome.application_id
+async def check_references(executor: Executor, caller: Caller, values: dict[str, Any]) -> None:
+    """The application and outcome a new reflection names are the caller's and live; the
+    outcome's application stands for one left out."""
+    if values.get("application_id") is not None:
+        await repository.require_live(executor, caller, APPLICATIONS, values["application_id"])
+    if values.get("outcome_id") is not None:
+        outcome = await check_outcome_of(
+            executor, caller, values["outcome_id"], values.get("application_id")
+        )
+        values["application_id"] = outcome["application_id"]
 
 
-reflections = Reflections()
+async def create_reflection(
+    executor: Executor, caller: Caller, body: ReflectionCreate
+) -> tuple[Row, bool]:
+    values = body.model_dump(exclude={"id"})
+    await check_references(executor, caller, values)
+    return await repository.create(executor, caller, REFLECTIONS, body, values)
+
+
+async def list_reflections(
+    executor: Executor, caller: Caller, params: ReflectionParams
+) -> dict[str, Any]:
+    return await repository.list_page(executor, caller, REFLECTIONS, params, "-updated_at")
+
+
+async def get_reflection(executor: Executor, caller: Caller, reflection_id: uuid.UUID) -> Row:
+    return await repository.get(executor, caller, REFLECTIONS, reflection_id)
+
+
+async def update_reflection(
+    executor: Executor,
+    caller: Caller,
+    reflection_id: uuid.UUID,
+    body: ReflectionUpdate,
+    check: Check,
+) -> Row:
+    return await repository.update_record(
+        executor, caller, REFLECTIONS, reflection_id, body.changes(), check
+    )
+
+
+async def delete_reflection(
+    executor: Executor, caller: Caller, reflection_id: uuid.UUID, check: Check
+) -> None:
+    await repository.delete_record(executor, caller, REFLECTIONS, reflection_id, check)

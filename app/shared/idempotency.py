@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import LargeBinary, delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import LargeBinary, bindparam, delete, insert, select, update
 from sqlmodel import Field, SQLModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.database import ConstraintViolated, Database, first
 from app.core.db import JSONList, UTCDateTime, utcnow
 from app.core.errors import problem_response
 from app.core.identity import User
@@ -58,37 +57,59 @@ class Conflict(Exception):
         self.status, self.detail = status, detail
 
 
+_KEYS = IdempotencyKey.__table__  # type: ignore[attr-defined]
+_USER = User.__table__  # type: ignore[attr-defined]
+_KEY = (_KEYS.c.user_id == bindparam("owner_id")) & (_KEYS.c.key == bindparam("key_text"))
+_ACCOUNT = select(_USER.c.id).where(_USER.c.id == bindparam("owner_id"))
+_EXPIRED = delete(_KEYS).where(
+    _KEYS.c.user_id == bindparam("owner_id"),
+    _KEYS.c.created_at < bindparam("expired_before", type_=UTCDateTime()),
+)
+_READ = select(_KEYS).where(_KEY)
+_FORGET = delete(_KEYS).where(_KEY)
+_CLAIM = insert(_KEYS).values(
+    user_id=bindparam("owner_id"),
+    key=bindparam("key_text"),
+    fingerprint=bindparam("fingerprint_text"),
+    created_at=bindparam("now", type_=UTCDateTime()),
+)
+_ANSWER = (
+    update(_KEYS)
+    .where(_KEY)
+    .values(
+        status_code=bindparam("status"),
+        response_headers=bindparam("headers", type_=_KEYS.c.response_headers.type),
+        response_body=bindparam("body", type_=_KEYS.c.response_body.type),
+    )
+)
+
+
 async def reserve(
-    session: AsyncSession, user_id: uuid.UUID, key: str, fingerprint: str
+    database: Database, user_id: uuid.UUID, key: str, fingerprint: str
 ) -> Stored | None:
     """Claim `key` for this request, or return the response to replay, or raise Conflict."""
     now = utcnow()
-    if await session.get(User, user_id) is None:
-        raise AccountGone
-    await session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.user_id == user_id,  # type: ignore[arg-type]
-            IdempotencyKey.created_at < now - KEEP_FOR,  # type: ignore[arg-type]
-        )
-    )
-    existing = await session.get(IdempotencyKey, (user_id, key))
-    if existing is not None:
-        if existing.fingerprint != fingerprint:
-            raise Conflict(422, "This Idempotency-Key was used with a different request.")
-        if existing.status_code is not None:
-            return Stored(
-                existing.status_code,
-                [(k.encode(), v.encode()) for k, v in existing.response_headers or []],
-                existing.response_body or b"",
-            )
-        if now - existing.created_at < ABANDONED_AFTER:
-            raise Conflict(409, "A request with this Idempotency-Key is still in progress.")
-        await session.delete(existing)
-        await session.flush()
-    session.add(IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint, created_at=now))
+    names = {"owner_id": user_id, "key_text": key}
     try:
-        await session.commit()
-    except IntegrityError:  # a concurrent request reserved it first
+        async with database.transaction() as tx:
+            if await first(tx, _ACCOUNT, names) is None:
+                raise AccountGone
+            await tx.rows(_EXPIRED, {"owner_id": user_id, "expired_before": now - KEEP_FOR})
+            existing = await first(tx, _READ, names)
+            if existing is not None:
+                if existing["fingerprint"] != fingerprint:
+                    raise Conflict(422, "This Idempotency-Key was used with a different request.")
+                if existing["status_code"] is not None:
+                    return Stored(
+                        existing["status_code"],
+                        [(k.encode(), v.encode()) for k, v in existing["response_headers"] or []],
+                        existing["response_body"] or b"",
+                    )
+                if now - existing["created_at"] < ABANDONED_AFTER:
+                    raise Conflict(409, "A request with this Idempotency-Key is still in progress.")
+                await tx.rows(_FORGET, names)
+            await tx.rows(_CLAIM, names | {"fingerprint_text": fingerprint, "now": now})
+    except ConstraintViolated:  # a concurrent request reserved it first
         raise Conflict(409, "A request with this Idempotency-Key is still in progress.") from None
     return None
 
@@ -128,10 +149,9 @@ class IdempotencyMiddleware:
         fingerprint = hashlib.sha256(
             json.dumps([scope["path"], scope["query_string"].decode("latin-1")]).encode() + body
         ).hexdigest()
-        sessions: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
+        database: Database = scope["app"].state.database
         try:
-            async with sessions() as session:
-                stored = await reserve(session, user_id, key_text, fingerprint)
+            stored = await reserve(database, user_id, key_text, fingerprint)
         except AccountGone:
             await self.app(scope, _replaying(body, receive), send)
             return
@@ -167,20 +187,16 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        sessions: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
+        database: Database = scope["app"].state.database
+        names = {"owner_id": user_id, "key_text": key}
         try:
             await self.app(scope, _replaying(body, receive), capture)
         finally:
-            async with sessions() as session:
-                row = await session.get(IdempotencyKey, (user_id, key))
-                if row is not None:
-                    if status >= 500:  # nothing was done: let the client retry
-                        await session.delete(row)
-                    else:
-                        row.status_code = status
-                        row.response_headers = headers
-                        row.response_body = b"".join(chunks)
-                    await session.commit()
+            if status >= 500:  # nothing was done: let the client retry
+                await database.rows(_FORGET, names)
+            else:
+                answer = {"status": status, "headers": headers, "body": b"".join(chunks)}
+                await database.rows(_ANSWER, names | answer)
 
 
 async def _read_body(receive: Receive) -> bytes:

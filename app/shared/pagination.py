@@ -122,14 +122,13 @@ def apply_keyset(
 
 
 def next_cursor(
-    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_columns: Sequence[int]
+    rows: Sequence[Any], limit: int, mode: str, watermark: int, key_count: int
 ) -> str | None:
-    """The cursor after the page's last row, whose key values are in `key_columns`, the
-    record's id last."""
+    """The cursor after the page's last row, whose key values are labelled `_k0…`."""
     if len(rows) <= limit:
         return None
     last = rows[limit - 1]
-    *keys, record_id = (last[column] for column in key_columns)
+    keys, record_id = [last[f"_k{i}"] for i in range(key_count)], last["id"]
     return encode_token(
         {"m": mode, "w": watermark, "v": [*(_plain(v) for v in keys), str(record_id)]}
     )
@@ -141,8 +140,15 @@ def json_response(
     """Serialise rows read from the database in one call: the values come from the columns
     the API shows (validated when they were written), so there is nothing to validate on the
     way out. Datetimes are written as the API writes them (UTC, `Z`)."""
-    body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    body = orjson.dumps(content, default=_uuid_text, option=orjson.OPT_UTC_Z)
     return Response(body, status_code, headers, "application/json")
+
+
+def _uuid_text(value: Any) -> str:
+    """asyncpg reads UUIDs as a subclass of uuid.UUID that orjson does not know."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _plain(value: Any) -> Any:

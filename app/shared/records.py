@@ -2,11 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
+from pydantic.fields import FieldInfo
 from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import FieldInfoMetadata
 
 from app.core.db import UTCDateTime
 from app.shared.json_input import check_json_value
@@ -95,7 +97,28 @@ class PartialUpdate(StrictInput):
         return value
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
+        """The fields sent, each whole (an object in a list with its defaults filled in, as
+        a create stores it)."""
+        return self.model_dump(include=self.model_fields_set)
+
+
+def partial(base: type[SQLModel]) -> type[PartialUpdate]:
+    """The PATCH body of an entity, from its fields: each optional (left out, it stays as it
+    is), with the rules it has in `base`."""
+    fields: dict[str, Any] = {
+        name: (
+            # The API's rules of the field; the column's settings stay with the table.
+            _with_rules(info) | None,
+            Field(default=None, description=info.description),
+        )
+        for name, info in base.model_fields.items()
+    }
+    return create_model(f"{base.__name__}Changes", __base__=PartialUpdate, **fields)
+
+
+def _with_rules(info: FieldInfo) -> Any:
+    rules = [rule for rule in info.metadata if not isinstance(rule, FieldInfoMetadata)]
+    return Annotated[info.annotation, *rules] if rules else info.annotation
 
 
 class RecordPublic(SQLModel):

@@ -7,34 +7,34 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
-from app.applications.models import Application, ApplicationPublic, StageChange, StageChangePublic
-from app.applications.service import applications
-from app.contacts.models import ContactPublic
-from app.contacts.service import contacts
+from app.applications.models import (
+    APPLICATIONS,
+    Application,
+    ApplicationPublic,
+    StageChange,
+    StageChangePublic,
+)
+from app.contacts.models import CONTACTS, ContactPublic
 from app.core.db import utcnow
 from app.core.identity import Caller
-from app.feedback.models import FeedbackConversationPublic
-from app.feedback.service import feedback_conversations
-from app.interviews.models import InterviewPublic
-from app.interviews.service import interviews
-from app.outcomes.models import OutcomePublic
-from app.outcomes.service import outcomes
-from app.reflections.models import ReflectionPublic
-from app.reflections.service import reflections
-from app.shared.resource import Resource
+from app.feedback.models import FEEDBACK_CONVERSATIONS, FeedbackConversationPublic
+from app.interviews.models import INTERVIEWS, InterviewPublic
+from app.outcomes.models import OUTCOMES, OutcomePublic
+from app.reflections.models import REFLECTIONS, ReflectionPublic
+from app.shared.repository import Records
 from app.users.models import UserPublic
 from app.users.service import get_user
 
 EXPORT_FORMAT = "rebound-export"
 EXPORT_VERSION = 1
 
-RESOURCES: dict[str, Resource[Any]] = {
-    "applications": applications,
-    "interviews": interviews,
-    "outcomes": outcomes,
-    "feedback_conversations": feedback_conversations,
-    "reflections": reflections,
-    "contacts": contacts,
+RESOURCES: dict[str, Records] = {
+    "applications": APPLICATIONS,
+    "interviews": INTERVIEWS,
+    "outcomes": OUTCOMES,
+    "feedback_conversations": FEEDBACK_CONVERSATIONS,
+    "reflections": REFLECTIONS,
+    "contacts": CONTACTS,
 }
 
 
@@ -52,13 +52,13 @@ class Export(SQLModel):
     contacts: list[ContactPublic]
 
 
-async def _live_rows(session: AsyncSession, caller: Caller, resource: Resource[Any]) -> list[Any]:
-    table = resource.table
-    columns = [getattr(table, name) for name in resource.public.model_fields]
+async def _live_rows(session: AsyncSession, caller: Caller, resource: Records) -> list[Any]:
+    table = resource.columns
+    columns = [table.c[name] for name in resource.shown]
     query = (
         select(*columns)
-        .where(table.user_id == caller.id, table.deleted_at.is_(None))
-        .order_by(table.created_at, table.id)
+        .where(table.c.user_id == caller.id, table.c.deleted_at.is_(None))
+        .order_by(table.c.created_at, table.c.id)
     )
     return list((await session.execute(query)).all())
 

@@ -16,7 +16,7 @@ document already holds their results.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -30,20 +30,27 @@ from sqlmodel import SQLModel, col
 
 from app.applications.models import (
     Application,
+    ApplicationCreate,
     ApplicationPublic,
     StageChange,
     StageChangePublic,
 )
-from app.contacts.models import ContactPublic
+from app.contacts import service as contacts
+from app.contacts.models import ContactCreate, ContactPublic
+from app.core.database import EngineConnection, Executor
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError, field_errors
 from app.core.identity import Caller, User
-from app.feedback.models import FeedbackConversationPublic
-from app.interviews.models import InterviewPublic
-from app.outcomes.models import OutcomePublic
-from app.reflections.models import ReflectionPublic
+from app.feedback import service as feedback
+from app.feedback.models import FeedbackConversationCreate, FeedbackConversationPublic
+from app.interviews import service as interviews
+from app.interviews.models import InterviewCreate, InterviewPublic
+from app.outcomes import service as outcomes
+from app.outcomes.models import OutcomeCreate, OutcomePublic
+from app.reflections import service as reflections
+from app.reflections.models import ReflectionCreate, ReflectionPublic
 from app.shared.records import OwnedRecord, StrictInput
-from app.shared.resource import Resource, _stored, touch
+from app.shared.repository import Records, stored
 from app.shared.sync import next_change_seq
 from app.users.export import RESOURCES
 from app.users.models import ProfileFields
@@ -51,14 +58,18 @@ from app.users.service import get_user
 
 # Parents first: each collection's references are checked against what this import has
 # already written (and flushed) in the same transaction.
-IMPORT_ORDER = (
-    "applications",
-    "contacts",
-    "interviews",
-    "outcomes",
-    "feedback_conversations",
-    "reflections",
-)
+ReferenceCheck = Callable[[Executor, Caller, dict[str, Any]], Awaitable[None]]
+# Each collection in the order its references need, with its create body and the reference
+# checks a new record of it passes (its service's own).
+IMPORTED: dict[str, tuple[type[StrictInput], ReferenceCheck | None]] = {
+    "applications": (ApplicationCreate, None),
+    "contacts": (ContactCreate, contacts.check_references),
+    "interviews": (InterviewCreate, interviews.check_references),
+    "outcomes": (OutcomeCreate, outcomes.check_references),
+    "feedback_conversations": (FeedbackConversationCreate, feedback.check_references),
+    "reflections": (ReflectionCreate, reflections.check_references),
+}
+IMPORT_ORDER = tuple(IMPORTED)
 COUNTED = (*IMPORT_ORDER, "timeline", "profile")
 # Not fields of the create models: the server's change tracking (created_at is kept apart).
 _SERVER_FIELDS = frozenset({"created_at", "updated_at", "version", "deleted_at"})
@@ -244,7 +255,6 @@ def _prepare(document: ImportDocument) -> _Prepared:
         restored = set(ProfileFields.model_fields) & document.profile.model_fields_set
         prepared.profile = document.profile.model_dump(include=restored)
     for name in IMPORT_ORDER:
-        resource = RESOURCES[name]
         prepared.records[name] = []
         for index, item in _first_of_each(name, getattr(document, name), conflicts):
             where = f"body.{name}.{index}"
@@ -254,11 +264,11 @@ def _prepare(document: ImportDocument) -> _Prepared:
                 continue
             fields = item.model_dump(mode="json", exclude=set(_SERVER_FIELDS))
             try:
-                body = resource.create.model_validate(fields)
+                body = IMPORTED[name][0].model_validate(fields)
             except ValidationError as error:
                 errors += _located(field_errors(error.errors()), where)
                 continue
-            values = {k: _stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
+            values = {k: stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
             prepared.records[name].append(_Record(index, item.id, created_at, values))
     for index, entry in _first_of_each("timeline", document.timeline, conflicts):
         if _aware(entry.changed_at) is None:
@@ -379,13 +389,16 @@ async def _restore_records(
     now: datetime,
     report: ImportReport,
 ) -> None:
-    resource: Resource[Any] = RESOURCES[name]
+    resource: Records = RESOURCES[name]
+    check = IMPORTED[name][1]
+    executor = EngineConnection(await session.connection())
     for item in prepared.records[name]:
         values = item.values
         try:
-            # The resource's own reference checks (the caller's live parents, an outcome of
-            # the same application, …), run on the full record whether it is new or not.
-            await resource.before_create(session, caller, values)
+            # The collection's own reference checks (the caller's live parents, an outcome
+            # of the same application, …), run on the full record whether it is new or not.
+            if check is not None:
+                await check(executor, caller, values)
         except ProblemError as error:
             raise _in_document(error, name, item.index) from None
         record = existing.get(item.id)
@@ -410,7 +423,8 @@ async def _restore_records(
             continue
         for column, value in changes.items():
             setattr(record, column, value)
-        touch(record, seq, now)
+        record.version += 1
+        record.updated_at, record.change_seq = now, seq
         report.updated[name] += 1
     # The next collections' checks look these up: they must be rows, not pending objects.
     await _flush(session)

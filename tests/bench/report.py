@@ -96,9 +96,10 @@ def _mb(mib: float) -> float:
     return mib * 1024 * 1024 / 1e6
 
 
-# Issue 6's targets, set for PostgreSQL; SQLite is held to the same for comparison.
+# The targets of issue 16 (issue 6's, with the list at 30% of the ceiling behind an ordinary
+# FastAPI route), set for PostgreSQL; SQLite is held to the same for comparison.
 TARGETS: list[Callable[[DatabaseRun], Check]] = [
-    _at_least("list", 0.40),
+    _at_least("list", 0.30),
     _latency("list", "p99", 50),
     _at_least("get", 0.50),
     _latency("get", "p99", 50),
@@ -322,7 +323,7 @@ def markdown(
                 "",
             ]
     lines += [
-        "Targets are issue 6's, set for PostgreSQL (SQLite is held to the same, for "
+        "Targets are issue 16's, set for PostgreSQL (SQLite is held to the same, for "
         "comparison); the two growth targets are judged only with `--compare-scale`. *req/s*: "
         "answers that were not errors. *errors*: responses with status ≥ 400 (non_2xx, such "
         "as a sign-in shed with 503) and socket errors (connect, read, write, timeout: no "

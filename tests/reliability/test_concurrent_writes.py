@@ -3,40 +3,14 @@ contract holds — one If-Match wins, one Idempotency-Key creates one record."""
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.helpers import register
+from tests.helpers import register, transactions_under_way
 from tests.resources.factories import create_application
 
 RACERS = 20
-
-
-@contextmanager
-def connections_in_use(engine: AsyncEngine) -> Iterator[dict[str, int]]:
-    """Counts pooled connections checked out at once: proof the requests overlapped."""
-    seen = {"now": 0, "most": 0}
-
-    def checkout(*_: Any) -> None:
-        seen["now"] += 1
-        seen["most"] = max(seen["most"], seen["now"])
-
-    def checkin(*_: Any) -> None:
-        seen["now"] -= 1
-
-    pool = engine.sync_engine
-    event.listen(pool, "checkout", checkout)
-    event.listen(pool, "checkin", checkin)
-    try:
-        yield seen
-    finally:
-        event.remove(pool, "checkout", checkout)
-        event.remove(pool, "checkin", checkin)
 
 
 async def test_of_twenty_patches_with_the_same_if_match_exactly_one_wins(
@@ -53,7 +27,7 @@ async def test_of_twenty_patches_with_the_same_if_match_exactly_one_wins(
             url, json={"notes": f"writer {n}"}, headers={**headers, "If-Match": etag}
         )
 
-    with connections_in_use(app.state.engine) as in_use:
+    with transactions_under_way(app) as in_use:
         answers = await asyncio.gather(*(patch(n) for n in range(RACERS)))
     assert in_use["most"] > 1, "the requests did not overlap"
 
@@ -75,7 +49,7 @@ async def test_concurrent_retries_with_one_idempotency_key_create_one_record(
     body = {"company": "Acme", "role_title": "Engineer", "notes": "sent once"}
     headers = {**account["headers"], "Idempotency-Key": key}
 
-    with connections_in_use(app.state.engine) as in_use:
+    with transactions_under_way(app) as in_use:
         answers = await asyncio.gather(
             *(client.post("/v1/applications", json=body, headers=headers) for _ in range(RACERS))
         )

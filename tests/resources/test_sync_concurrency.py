@@ -10,11 +10,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.core.database import EngineDatabase, PostgresDatabase
-from tests.helpers import register
+from tests.helpers import register, transactions_under_way
 from tests.resources.factories_sync import create_application, sync_token_of, walk
 
 WRITERS, OPS_PER_WRITER = 8, 15
@@ -171,30 +170,6 @@ class Writer:
             await self.call("DELETE", f"/v1/outcomes/{target}")
 
 
-class ConnectionGauge:
-    """The most database connections checked out at once: proof the requests overlapped."""
-
-    def __init__(self, app: Any) -> None:
-        self.pool = app.state.engine.sync_engine.pool
-        self.current = self.most = 0
-
-    def _out(self, *_: Any) -> None:
-        self.current += 1
-        self.most = max(self.most, self.current)
-
-    def _in(self, *_: Any) -> None:
-        self.current -= 1
-
-    def __enter__(self) -> "ConnectionGauge":
-        event.listen(self.pool, "checkout", self._out)
-        event.listen(self.pool, "checkin", self._in)
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        event.remove(self.pool, "checkout", self._out)
-        event.remove(self.pool, "checkin", self._in)
-
-
 async def test_a_client_syncing_during_concurrent_writes_mirrors_exactly(client, app):
     alice = await register(client)
     bob = await register(client)
@@ -225,7 +200,7 @@ async def test_a_client_syncing_during_concurrent_writes_mirrors_exactly(client,
             await mirror.sync()
             rounds_during_writes += 1
 
-    with ConnectionGauge(app) as gauge:
+    with transactions_under_way(app) as gauge:
         await asyncio.gather(write_all(), keep_syncing())
     await mirror.sync()  # the client's next sync after the writers stopped
 
@@ -242,7 +217,7 @@ async def test_a_client_syncing_during_concurrent_writes_mirrors_exactly(client,
     assert mirror.seen_ids.isdisjoint(bob_pool + bob_outcomes)
     # The writes actually happened, and the client synced while they did.
     assert len(pool) > 10 and outcomes and mirror.tombstoned
-    assert rounds_during_writes >= 2 and gauge.most >= 3, (rounds_during_writes, gauge.most)
+    assert rounds_during_writes >= 2 and gauge["most"] >= 3, (rounds_during_writes, gauge)
 
 
 async def test_changes_between_two_pages_are_not_lost(client):

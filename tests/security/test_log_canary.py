@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.database import Executor
 from app.core.logging import JsonFormatter
-from app.reflections.service import reflections
+from app.reflections import service as reflections
 from tests.helpers import bearer
 
 RUN = uuid.uuid4().hex[:10]
@@ -64,11 +64,11 @@ def all_logs_at_debug(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixt
     return caplog
 
 
-async def fail_after_create(session: AsyncSession, _caller: Any, record: Any, _seq: int) -> None:
+async def fail_checking(executor: Executor, _caller: Any, values: dict[str, Any]) -> None:
     """A database error whose statement carries the journal text as a parameter."""
-    await session.execute(
+    await executor.rows(
         text("INSERT INTO no_such_table (answer) VALUES (:answer)"),
-        {"answer": record.to_improve[0]},
+        {"answer": values["to_improve"][0]},
     )
 
 
@@ -225,7 +225,7 @@ async def test_no_canary_reaches_a_log_line_or_an_error(
     assert (await client.post("/v1/me/import", json=document, headers=headers)).status_code == 422
 
     # An unexpected database error (500) whose statement carries the journal text.
-    monkeypatch.setattr(reflections, "after_create", fail_after_create)
+    monkeypatch.setattr(reflections, "check_references", fail_checking)
     failed = await client.post(
         "/v1/reflections",
         json={"diagnosis": "unsure", "to_improve": [JOURNAL_CANARY]},

@@ -1074,12 +1074,18 @@ export interface components {
             salary_min?: number | null;
             /** Salary Max */
             salary_max?: number | null;
-            /** Currency */
+            /**
+             * Currency
+             * @description ISO 4217, e.g. `EUR`.
+             */
             currency?: string | null;
             stage?: components["schemas"]["Stage"];
             /** Applied On */
             applied_on?: string | null;
-            /** Interest */
+            /**
+             * Interest
+             * @description How much the user wants it.
+             */
             interest?: number;
             /** Notes */
             notes?: string | null;
