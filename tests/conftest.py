@@ -22,6 +22,7 @@ from app.auth import passwords
 from app.core.config import Settings
 from app.main import close_connections, create_app
 from app.tables import metadata
+from tests.openapi_validation import REPORT, OpenAPIResponseChecker
 from tests.secret_scanner import ResponseScanner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,11 +134,13 @@ async def clean_database(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """The client every HTTP test uses; it fails the test whose response shows a secret."""
+    """The client every HTTP test uses; it fails the test whose response shows a secret or
+    differs from openapi/openapi.json (tests/openapi_validation.py)."""
     scanner = ResponseScanner(app.state.settings.secret)
     transport = httpx.ASGITransport(app=app)
+    hooks = {"response": [scanner, OpenAPIResponseChecker()]}
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://test", event_hooks={"response": [scanner]}
+        transport=transport, base_url="http://test", event_hooks=hooks
     ) as http:
         yield http
     async with app.state.engine.connect() as connection:
@@ -180,3 +183,12 @@ def redis_url() -> str:
 def redis_prefix() -> str:
     """Keys of one test run alone (Redis is shared with other runs and workers)."""
     return f"rebound-test-{uuid.uuid4().hex[:12]}:"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many responses of `client` were held to openapi/openapi.json, and which status codes
+    their operations do not document (gaps of the document, listed rather than failed)."""
+    if REPORT.validated or REPORT.skipped.total():
+        terminalreporter.section("OpenAPI response validation")
+        for line in REPORT.lines():
+            terminalreporter.write_line(line)
