@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query, Response
 
 from app.agenda import service
 from app.agenda.models import Agenda, AgendaParams
-from app.core.db import ReadDep, utcnow
+from app.core.database import DatabaseDep
+from app.core.db import utcnow
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 
@@ -36,9 +37,9 @@ async def get_agenda(
     params: Annotated[AgendaParams, Query()],
     response: Response,
     caller: CallerDep,
-    connection: ReadDep,
+    database: DatabaseDep,
 ) -> Agenda:
     """What needs attention now: follow-ups, upcoming calls, next steps, silences."""
     # Computed for this moment: a cached copy would be wrong by tomorrow.
     response.headers["Cache-Control"] = "no-store"
-    return await service.build_agenda(connection, caller, params, now=utcnow())
+    return await service.build_agenda(database, caller, params, now=utcnow())

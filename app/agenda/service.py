@@ -33,7 +33,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from app.agenda.models import (
@@ -47,6 +46,7 @@ from app.agenda.models import (
 )
 from app.applications.models import Application, Stage
 from app.contacts.models import Contact
+from app.core.database import Executor, one_of, planned_for_these_values
 from app.core.db import UTCDateTime
 from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation, FeedbackStatus
@@ -548,7 +548,7 @@ def _possibly_ghosted(dialect: str) -> AnySelect:
         .where(
             col(Application.user_id) == user,
             col(Application.deleted_at).is_(None),
-            col(Application.stage).in_(OPEN_STAGES),
+            one_of(col(Application.stage), OPEN_STAGES),
             last_activity < bindparam("quiet_before"),
         ),
         last_activity,
@@ -599,7 +599,7 @@ def _reflection_missing() -> AnySelect:
         .where(
             col(Outcome.user_id) == _USER,
             col(Outcome.deleted_at).is_(None),
-            col(Outcome.kind).in_(REFLECT_ON),
+            one_of(col(Outcome.kind), REFLECT_ON),
             ~reflected,
         ),
         col(Outcome.received_on),
@@ -715,11 +715,11 @@ def _rules_statement(dialect: str) -> tuple[Any, list[_Layout]]:
     return statement, [layout for _, layout in branches]
 
 
-async def _rule_rows(connection: AsyncConnection, at: Clock) -> dict[str, Rows]:
+async def _rule_rows(executor: Executor, at: Clock) -> dict[str, Rows]:
     """Each rule's rows, with its own column names."""
-    statement, layouts = _rules_statement(connection.dialect.name)
+    statement, layouts = _rules_statement(executor.dialect)
     found: dict[str, Rows] = {layout.name: [] for layout in layouts}
-    for row in (await connection.execute(statement, at.values)).all():
+    for row in await executor.rows(statement, at.values):
         layout = layouts[row[0]]
         found[layout.name].append(layout.row(*[row[index] for index in layout.positions]))
     return found
@@ -767,10 +767,17 @@ def _sort_key(item: AgendaItem) -> tuple[Any, ...]:
 
 
 async def build_agenda(
-    connection: AsyncConnection, caller: Caller, params: AgendaParams, now: datetime
+    executor: Executor, caller: Caller, params: AgendaParams, now: datetime
 ) -> Agenda:
     """The caller's agenda as of `now` (an aware datetime), in the caller's time zone."""
-    zone = await user_zone(connection, caller.id)
+    async with planned_for_these_values(executor) as tx:
+        zone = await user_zone(tx, caller.id)
+        return await _agenda_in(tx, caller, params, now, zone)
+
+
+async def _agenda_in(
+    executor: Executor, caller: Caller, params: AgendaParams, now: datetime, zone: ZoneInfo
+) -> Agenda:
     today = now.astimezone(zone).date()
     last_day = today + timedelta(days=params.horizon_days)
     at = Clock(
@@ -782,7 +789,7 @@ async def build_agenda(
         window_end=start_of(last_day + timedelta(days=1), zone),
         params=params,
     )
-    rows = await _rule_rows(connection, at)
+    rows = await _rule_rows(executor, at)
     steps_due, steps_open = next_steps(rows["next_steps"], at)
     found = {
         AgendaKind.feedback_awaiting_answer: feedback_awaiting_answer(

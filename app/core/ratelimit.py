@@ -87,7 +87,7 @@ class RateLimiter:
         await self.counters.forget(f"rl:login:{account_key(email)}")
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
+async def get_rate_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.rate_limiter
     return limiter
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.core.db import ReadDep
+from app.core.database import DatabaseDep
 from app.core.errors import FieldError, ProblemError, problem_responses
 from app.core.identity import CallerDep
 from app.insights import service
@@ -48,7 +48,7 @@ rejection in the period and may end after it."""
 )
 async def get_insights(
     caller: CallerDep,
-    connection: ReadDep,
+    database: DatabaseDep,
     start: Annotated[
         Day | None,
         Query(
@@ -65,4 +65,4 @@ async def get_insights(
     ] = None,
 ) -> Insights:
     """Patterns in the caller's search, with suggested next actions, computed for a period."""
-    return await service.compute_insights(connection, caller, _period(start, end))
+    return await service.compute_insights(database, caller, _period(start, end))

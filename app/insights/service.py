@@ -25,7 +25,6 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    Row,
     Select,
     String,
     and_,
@@ -43,11 +42,11 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import CompoundSelect, TableValuedAlias
 from sqlmodel import col
 
 from app.applications.models import Application, Source, Stage, StageChange
+from app.core.database import Executor, Row, one_of, planned_for_these_values
 from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation, FeedbackStatus, Trust
 from app.guidance.catalogue import CATALOGUES, CATEGORY_KEYS, REASON_KEYS
@@ -131,16 +130,13 @@ AnySelect = Select[*tuple[Any, ...]]
 class _Ask:
     """One request's way of running the cached statements with its bound values."""
 
-    connection: AsyncConnection
+    executor: Executor
     dialect: str
     period: PeriodShape
     values: Mapping[str, Any]
 
-    async def rows(
-        self, statement: AnySelect | CompoundSelect[Any]
-    ) -> Sequence[Row[*tuple[Any, ...]]]:
-        # All rows at once: iterating the result fetches them one call at a time.
-        return (await self.connection.execute(statement, dict(self.values))).all()
+    async def rows(self, statement: AnySelect | CompoundSelect[Any]) -> Sequence[Row]:
+        return await self.executor.rows(statement, self.values)
 
 
 # --- dialect helpers -------------------------------------------------------------------
@@ -223,19 +219,19 @@ def share(part: int, whole: int, digits: int = 2) -> float | None:
 # --- the document ----------------------------------------------------------------------
 
 
-async def compute_insights(connection: AsyncConnection, caller: Caller, period: Period) -> Insights:
+async def compute_insights(executor: Executor, caller: Caller, period: Period) -> Insights:
     """Every section for the caller over `period`: the user's time zone, then the grouped
     rows of every section in one statement."""
-    today = await _today(connection, caller)
-    ask = _Ask(
-        connection,
-        connection.dialect.name,
-        period.shape,
-        # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
-        {"user_id": caller.id, "start": period.start, "end": period.end, "today": str(today)},
-    )
-
-    sections = await _sections(ask)
+    async with planned_for_these_values(executor) as tx:
+        today = await _today(tx, caller)
+        ask = _Ask(
+            tx,
+            tx.dialect,
+            period.shape,
+            # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
+            {"user_id": caller.id, "start": period.start, "end": period.end, "today": str(today)},
+        )
+        sections = await _sections(ask)
     applications, conversion = _applications(sections["applications"])
     where_applications_end = _where_applications_end(sections["where_applications_end"])
     outcomes = _outcomes(sections["outcomes"])
@@ -271,9 +267,9 @@ async def compute_insights(connection: AsyncConnection, caller: Caller, period: 
     )
 
 
-async def _today(connection: AsyncConnection, caller: Caller) -> date:
+async def _today(executor: Executor, caller: Caller) -> date:
     """Today in the user's time zone: a step due today is not overdue yet."""
-    return datetime.now(await user_zone(connection, caller.id)).date()
+    return datetime.now(await user_zone(executor, caller.id)).date()
 
 
 # --- the grouped sections, in one statement ----------------------------------------------
@@ -367,11 +363,11 @@ def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
         return _with(
             StageChange,
             col(StageChange.cause) == "user",
-            col(StageChange.to_stage).in_(list(stages)),
+            one_of(col(StageChange.to_stage), stages),
         )
 
     interviewed = or_(
-        col(Application.stage).in_(INTERVIEW_STAGES),
+        one_of(col(Application.stage), INTERVIEW_STAGES),
         _with(Interview, col(Interview.deleted_at).is_(None)),
         offer_outcome,
         moved_by_user_to(INTERVIEW_STAGES),

@@ -5,11 +5,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.passwords import hash_password, verify_password
 from app.auth.service import normalise_email, revoke_other_sessions
+from app.core.database import Executor, first
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.identity import User, account_gone
@@ -26,9 +27,9 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
 _TIMEZONE = select(col(User.timezone)).where(col(User.id) == bindparam("user_id"))
 
 
-async def user_zone(connection: AsyncConnection, user_id: uuid.UUID) -> ZoneInfo:
+async def user_zone(executor: Executor, user_id: uuid.UUID) -> ZoneInfo:
     """The user's time zone (UTC when they set none)."""
-    row = (await connection.execute(_TIMEZONE, {"user_id": user_id})).first()
+    row = await first(executor, _TIMEZONE, {"user_id": user_id})
     if row is None:
         raise account_gone()
     return ZoneInfo(row[0] or "UTC")

@@ -27,8 +27,7 @@ TODAY = date(2026, 12, 10)
 async def agenda_at(app: Any, user: dict[str, Any], now: datetime, **params: Any) -> Agenda:
     """The user's agenda as the service computes it at `now`."""
     caller = Caller(id=uuid.UUID(user["user"]["id"]), session_id=None)
-    async with app.state.read_engine.connect() as connection:
-        return await build_agenda(connection, caller, AgendaParams(**params), now)
+    return await build_agenda(app.state.database, caller, AgendaParams(**params), now)
 
 
 def of_kind(agenda: Agenda, kind: str) -> list[AgendaItem]:
