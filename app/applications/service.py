@@ -65,7 +65,7 @@ async def create_application(
 async def list_applications(
     executor: Executor, caller: Caller, params: ApplicationParams
 ) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, APPLICATIONS, params, "-updated_at")
+    return await repository.list_page(executor, caller, APPLICATIONS, params)
 
 
 async def get_application(executor: Executor, caller: Caller, application_id: uuid.UUID) -> Row:

@@ -44,7 +44,7 @@ async def create_contact(
 async def list_contacts(
     executor: Executor, caller: Caller, params: ContactParams
 ) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, CONTACTS, params, "-updated_at")
+    return await repository.list_page(executor, caller, CONTACTS, params)
 
 
 async def get_contact(executor: Executor, caller: Caller, contact_id: uuid.UUID) -> Row:

@@ -11,7 +11,6 @@ from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -194,13 +193,3 @@ async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a 2xx is never followed by a lost write.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-
-async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A bare connection for a GET that reads with Core statements: no ORM session to set up
-    and tear down on the hottest paths."""
-    async with request.app.state.read_engine.connect() as connection:
-        yield connection
-
-
-ReadDep = Annotated[AsyncConnection, Depends(get_read_connection, scope="function")]

@@ -59,9 +59,7 @@ async def create_feedback_conversation(
 async def list_feedback_conversations(
     executor: Executor, caller: Caller, params: FeedbackConversationParams
 ) -> dict[str, Any]:
-    return await repository.list_page(
-        executor, caller, FEEDBACK_CONVERSATIONS, params, "-updated_at"
-    )
+    return await repository.list_page(executor, caller, FEEDBACK_CONVERSATIONS, params)
 
 
 async def get_feedback_conversation(

@@ -34,7 +34,7 @@ async def create_interview(
 async def list_interviews(
     executor: Executor, caller: Caller, params: InterviewParams
 ) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, INTERVIEWS, params, "-updated_at")
+    return await repository.list_page(executor, caller, INTERVIEWS, params)
 
 
 async def get_interview(executor: Executor, caller: Caller, interview_id: uuid.UUID) -> Row:

@@ -68,7 +68,7 @@ async def create_outcome(
 async def list_outcomes(
     executor: Executor, caller: Caller, params: OutcomeParams
 ) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, OUTCOMES, params, "-updated_at")
+    return await repository.list_page(executor, caller, OUTCOMES, params)
 
 
 async def get_outcome(executor: Executor, caller: Caller, outcome_id: uuid.UUID) -> Row:

@@ -40,7 +40,7 @@ async def create_reflection(
 async def list_reflections(
     executor: Executor, caller: Caller, params: ReflectionParams
 ) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, REFLECTIONS, params, "-updated_at")
+    return await repository.list_page(executor, caller, REFLECTIONS, params)
 
 
 async def get_reflection(executor: Executor, caller: Caller, reflection_id: uuid.UUID) -> Row:

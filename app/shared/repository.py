@@ -202,11 +202,11 @@ def _sync_keys(records: Records) -> list[SortKey]:
 
 
 async def list_page(
-    executor: Executor, caller: Caller, records: Records, params: ListParams, default_sort: str
+    executor: Executor, caller: Caller, records: Records, params: ListParams
 ) -> dict[str, Any]:
     """A page of the caller's records, or (with `updated_since`) of what changed since."""
     since = parse_updated_since(params.updated_since) if params.updated_since else None
-    sort = None if since is not None else str(getattr(params, "sort", None) or default_sort)
+    sort = None if since is not None else str(getattr(params, "sort", None) or "-updated_at")
     mode = "sync" if sort is None else f"list:{sort}"
     keys = _sync_keys(records) if sort is None else records.sort_keys(sort)
     position = read_cursor(params.cursor, mode, keys)
@@ -429,11 +429,7 @@ Effect = Callable[[Executor, Caller, Row, Row, dict[str, Any], int], Awaitable[N
 Cascade = Callable[[Executor, Caller, Row, int], Awaitable[None]]
 
 
-async def _no_rule(*_args: Any) -> None:
-    return None
-
-
-async def _no_effect(*_args: Any) -> None:
+async def _nothing(*_args: Any) -> None:
     return None
 
 
@@ -444,8 +440,8 @@ async def update_record(
     record_id: uuid.UUID,
     sent: Mapping[str, Any],
     check: Check,
-    rule: Rule = _no_rule,
-    effect: Effect = _no_effect,
+    rule: Rule = _nothing,
+    effect: Effect = _nothing,
 ) -> Row:
     """Apply the fields sent: `check` the current record, let the `rule` refuse or derive
     changes from the fields sent (changed or not), write what changed, then its `effect`
