@@ -2,10 +2,8 @@
 (all of them sent as one statement), then merged in date order. `now` is a parameter so the
 rules can be checked at any moment."""
 
-import collections
 import functools
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,15 +15,11 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Uuid,
     and_,
     bindparam,
-    cast,
     column,
     exists,
     func,
-    literal_column,
-    null,
     or_,
     select,
     true,
@@ -53,6 +47,7 @@ from app.feedback.models import FeedbackConversation, FeedbackStatus
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome, OutcomeKind
 from app.reflections.models import Reflection
+from app.shared.batch import Batch
 from app.users.service import user_zone
 
 # Applications that are still waiting on the company; later stages are not "no news".
@@ -130,12 +125,11 @@ def _days(count: int) -> str:
 
 
 Found = tuple[list[AgendaItem], int]  # a rule's items (capped) and how many there are
-Rows = list[Any]  # a rule's rows, with its columns as attributes
+Rows = list[Any]  # a rule's rows, read by column label (`row["id"]`)
 
-# Each rule's statement is built once per dialect and reused with the moment's bound values
-# (Clock.values): building a SELECT cost more Python time than PostgreSQL took to run it, and
-# a statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
-_built = functools.cache
+# The rules' statement is built once per dialect (`_rules`) and reused with the moment's bound
+# values (Clock.values): building a SELECT cost more Python time than PostgreSQL took to run
+# it, and a statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
 _USER: ColumnElement[Any] = bindparam("user_id")
 
 
@@ -144,7 +138,7 @@ def _counted(statement: AnySelect, *order: Any) -> AnySelect:
     and the uncapped total (windows)."""
     return (
         statement.add_columns(
-            func.row_number().over(order_by=order).label("rank"),
+            func.row_number(type_=Integer).over(order_by=order).label("rank"),
             func.count().over().label("total"),
         )
         .order_by(*order)
@@ -153,7 +147,7 @@ def _counted(statement: AnySelect, *order: Any) -> AnySelect:
 
 
 def _total(rows: Rows) -> int:
-    return rows[0].total if rows else 0
+    return rows[0]["total"] if rows else 0
 
 
 def _live_application(reference: Any) -> ColumnElement[bool]:
@@ -169,7 +163,6 @@ def _live_application(reference: Any) -> ColumnElement[bool]:
 # --- the rules ------------------------------------------------------------------------------
 
 
-@_built
 def _feedback_awaiting_answer() -> AnySelect:
     table = FeedbackConversation
     return _counted(
@@ -200,24 +193,23 @@ def feedback_awaiting_answer(rows: Rows, at: Clock) -> Found:
         _item(
             at,
             AgendaKind.feedback_awaiting_answer,
-            _title(row.company, row.role_title),
-            f"You asked {row.contact_name} for feedback "
-            f"{_days((at.today - row.requested_on).days)} ago and have not heard back. "
+            _title(row["company"], row["role_title"]),
+            f"You asked {row['contact_name']} for feedback "
+            f"{_days((at.today - row['requested_on']).days)} ago and have not heard back. "
             "A short, friendly reminder often gets an answer; if it stays quiet, mark the "
             "request as no_response and put your energy elsewhere.",
             RecordLink(
                 type=RecordType.feedback_conversation,
-                id=row.id,
-                application_id=row.application_id,
+                id=row["id"],
+                application_id=row["application_id"],
             ),
-            due_on=row.requested_on + timedelta(days=wait),
+            due_on=row["requested_on"] + timedelta(days=wait),
         )
         for row in rows
     ]
     return items, total
 
 
-@_built
 def _call_upcoming() -> AnySelect:
     table = FeedbackConversation
     return _counted(
@@ -248,22 +240,21 @@ def call_upcoming(rows: Rows, at: Clock) -> Found:
         _item(
             at,
             AgendaKind.call_upcoming,
-            _title(row.company, row.role_title),
-            f"Feedback conversation with {row.contact_name} coming up. Have your few questions "
+            _title(row["company"], row["role_title"]),
+            f"Feedback conversation with {row['contact_name']} coming up. Have your few questions "
             "ready, keep to the time you asked for, thank them, and ask to stay in touch.",
             RecordLink(
                 type=RecordType.feedback_conversation,
-                id=row.id,
-                application_id=row.application_id,
+                id=row["id"],
+                application_id=row["application_id"],
             ),
-            due_at=row.scheduled_at,
+            due_at=row["scheduled_at"],
         )
         for row in rows
     ]
     return items, total
 
 
-@_built
 def _interview_upcoming() -> AnySelect:
     table = Interview
     return _counted(
@@ -293,18 +284,19 @@ def interview_upcoming(rows: Rows, at: Clock) -> Found:
         _item(
             at,
             AgendaKind.interview_upcoming,
-            _title(row.company, row.role_title),
-            f"{_INTERVIEW_LABELS.get(row.kind, 'Interview')} coming up. Rehearse your stories "
+            _title(row["company"], row["role_title"]),
+            f"{_INTERVIEW_LABELS.get(row['kind'], 'Interview')} coming up. Rehearse your stories "
             "out loud and note what you want to learn about the team.",
-            RecordLink(type=RecordType.interview, id=row.id, application_id=row.application_id),
-            due_at=row.scheduled_at,
+            RecordLink(
+                type=RecordType.interview, id=row["id"], application_id=row["application_id"]
+            ),
+            due_at=row["scheduled_at"],
         )
         for row in rows
     ]
     return items, total
 
 
-@_built
 def _stay_in_touch_due() -> AnySelect:
     table = FeedbackConversation
     return _counted(
@@ -334,22 +326,21 @@ def stay_in_touch_due(rows: Rows, at: Clock) -> Found:
         _item(
             at,
             AgendaKind.stay_in_touch_due,
-            _title(row.company, row.role_title),
-            f"{row.contact_name} was open to staying in touch. A short note now keeps the "
+            _title(row["company"], row["role_title"]),
+            f"{row['contact_name']} was open to staying in touch. A short note now keeps the "
             "relationship warm, and roles that close often open again.",
             RecordLink(
                 type=RecordType.feedback_conversation,
-                id=row.id,
-                application_id=row.application_id,
+                id=row["id"],
+                application_id=row["application_id"],
             ),
-            due_on=row.follow_up_on,
+            due_on=row["follow_up_on"],
         )
         for row in rows
     ]
     return items, total
 
 
-@_built
 def _contact_follow_up_due() -> AnySelect:
     table = Contact
     return _counted(
@@ -374,19 +365,19 @@ def contact_follow_up_due(rows: Rows, at: Clock) -> Found:
     items = []
     for row in rows:
         last = (
-            f" You last spoke on {row.last_contacted_on.isoformat()}."
-            if row.last_contacted_on
+            f" You last spoke on {row['last_contacted_on'].isoformat()}."
+            if row["last_contacted_on"]
             else ""
         )
         items.append(
             _item(
                 at,
                 AgendaKind.contact_follow_up_due,
-                _title(row.name, row.company),
-                f"You planned to get back in touch with {row.name}.{last} A brief, genuine "
+                _title(row["name"], row["company"]),
+                f"You planned to get back in touch with {row['name']}.{last} A brief, genuine "
                 "message is enough to keep the connection alive.",
-                RecordLink(type=RecordType.contact, id=row.id),
-                due_on=row.next_follow_up_on,
+                RecordLink(type=RecordType.contact, id=row["id"]),
+                due_on=row["next_follow_up_on"],
             )
         )
     return items, total
@@ -422,14 +413,13 @@ def _next_steps(dialect: str) -> _Steps:
     value = steps.c.value
     return _Steps(
         source=steps,
-        text=func.json_extract(value, "$.text"),
+        text=func.json_extract(value, "$.text", type_=String),
         due_on=type_coerce(func.json_extract(value, "$.due_on"), Date),
         open=func.coalesce(func.json_extract(value, "$.done"), 0) == 0,
         index=type_coerce(steps.c.key, Integer),
     )
 
 
-@_built
 def _next_steps_statement(dialect: str) -> AnySelect:
     """Open next steps, dated ones (due by the horizon's end) and undated ones ranked apart,
     each group capped at `limit` and carrying its own total: one expansion of the JSON for
@@ -447,7 +437,7 @@ def _next_steps_statement(dialect: str) -> AnySelect:
             steps.index.label("step_index"),
             col(Application.company).label("company"),
             col(Application.role_title).label("role_title"),
-            func.row_number().over(partition_by=undated, order_by=order).label("rank"),
+            func.row_number(type_=Integer).over(partition_by=undated, order_by=order).label("rank"),
             func.count().over(partition_by=undated).label("total"),
         )
         .select_from(Reflection)
@@ -468,8 +458,8 @@ def next_steps(rows: Rows, at: Clock) -> tuple[Found, Found]:
     """Open next steps due by the horizon's end, and those without a due date."""
     found: dict[bool, Found] = {True: ([], 0), False: ([], 0)}  # dated -> (items, total)
     for row in rows:
-        dated = row.due_on is not None
-        about = _title(row.company, row.role_title)
+        dated = row["due_on"] is not None
+        about = _title(row["company"], row["role_title"])
         source = f"your reflection on {about}" if about else "one of your reflections"
         reason = (
             f"A next step you set in {source}."
@@ -482,18 +472,18 @@ def next_steps(rows: Rows, at: Clock) -> tuple[Found, Found]:
             _item(
                 at,
                 AgendaKind.next_step_due if dated else AgendaKind.next_step_open,
-                row.text,
+                row["text"],
                 reason,
                 RecordLink(
                     type=RecordType.reflection,
-                    id=row.id,
-                    application_id=row.application_id,
-                    next_step_index=row.step_index,
+                    id=row["id"],
+                    application_id=row["application_id"],
+                    next_step_index=row["step_index"],
                 ),
-                due_on=row.due_on,
+                due_on=row["due_on"],
             )
         )
-        found[dated] = (items, row.total)
+        found[dated] = (items, row["total"])
     return found[True], found[False]
 
 
@@ -502,7 +492,6 @@ def _greatest(dialect: str, *values: Any) -> ColumnElement[datetime]:
     return getattr(func, name)(*values, type_=UTCDateTime())
 
 
-@_built
 def _possibly_ghosted(dialect: str) -> AnySelect:
     user = _USER
     # An interview is active at its last change and at its scheduled time: one read of the
@@ -563,23 +552,22 @@ def possibly_ghosted(rows: Rows, at: Clock) -> Found:
     total = _total(rows)
     items = []
     for row in rows:
-        last_day = at.local_day(row.last_activity)
+        last_day = at.local_day(row["last_activity"])
         items.append(
             _item(
                 at,
                 AgendaKind.possibly_ghosted,
-                _title(row.company, row.role_title),
+                _title(row["company"], row["role_title"]),
                 f"No news for {_days((at.today - last_day).days)}. Were you ghosted? If so, "
                 "record a ghosted outcome; if it may still be open, a polite check-in with the "
-                f"recruiter is fair. The stage stays {row.stage} until you change it.",
-                RecordLink(type=RecordType.application, id=row.id, application_id=row.id),
+                f"recruiter is fair. The stage stays {row['stage']} until you change it.",
+                RecordLink(type=RecordType.application, id=row["id"], application_id=row["id"]),
                 due_on=last_day + timedelta(days=at.params.quiet_days),
             )
         )
     return items, total
 
 
-@_built
 def _reflection_missing() -> AnySelect:
     reflected = exists().where(
         col(Reflection.user_id) == _USER,
@@ -613,12 +601,13 @@ def reflection_missing(rows: Rows, at: Clock) -> Found:
         _item(
             at,
             AgendaKind.reflection_missing,
-            _title(row.company, row.role_title),
-            f"The {_OUTCOME_NOUNS.get(row.kind, row.kind)} of {row.received_on.isoformat()} "
-            "has no reflection yet. When you are ready, look back with curiosity rather than "
-            "judgment: what you learned, what went well, and one concrete next step.",
-            RecordLink(type=RecordType.outcome, id=row.id, application_id=row.application_id),
-            due_on=row.received_on,
+            _title(row["company"], row["role_title"]),
+            f"The {_OUTCOME_NOUNS.get(row['kind'], row['kind'])} of "
+            f"{row['received_on'].isoformat()} has no reflection yet. When you are ready, look "
+            "back with curiosity rather than judgment: what you learned, what went well, and "
+            "one concrete next step.",
+            RecordLink(type=RecordType.outcome, id=row["id"], application_id=row["application_id"]),
+            due_on=row["received_on"],
         )
         for row in rows
     ]
@@ -626,103 +615,25 @@ def reflection_missing(rows: Rows, at: Clock) -> Found:
 
 
 # --- every rule in one statement ----------------------------------------------------------
-# The rules' statements travel as the branches of one UNION ALL: one round trip and one
-# execution instead of eight. Each branch is padded to the same typed columns, its own
-# columns placed by their type, and its rows come back in its order (`rank`) under its name.
-
-_SLOTS: tuple[tuple[str, Any], ...] = (
-    *[("uuid", Uuid())] * 2,
-    *[("text", String())] * 3,
-    *[("date", Date())] * 2,
-    ("moment", UTCDateTime()),
-    ("number", Integer()),
-)
-_FIXED = ("rank", "total")  # every branch has them, in the last two columns
 
 
-def _slot_kind(column: Any) -> str:
-    kind = column.type
-    if isinstance(kind, Uuid):
-        return "uuid"
-    if isinstance(kind, UTCDateTime):
-        return "moment"
-    if isinstance(kind, Date):
-        return "date"
-    if isinstance(kind, Integer):
-        return "number"
-    return "text"  # strings, and SQLite's JSON extracts (untyped)
-
-
-def _rule_statements(dialect: str) -> dict[str, AnySelect]:
-    return {
-        "feedback_awaiting_answer": _feedback_awaiting_answer(),
-        "call_upcoming": _call_upcoming(),
-        "interview_upcoming": _interview_upcoming(),
-        "stay_in_touch_due": _stay_in_touch_due(),
-        "contact_follow_up_due": _contact_follow_up_due(),
-        "next_steps": _next_steps_statement(dialect),
-        "possibly_ghosted": _possibly_ghosted(dialect),
-        "reflection_missing": _reflection_missing(),
-    }
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where a rule's columns sit in its branch, and the row type that names them."""
-
-    name: str
-    positions: tuple[int, ...]
-    row: Callable[..., Any]
-
-
-def _branch(position: int, name: str, statement: AnySelect) -> tuple[AnySelect, _Layout]:
-    """One rule as a branch of the union, and its layout."""
-    rule = statement.subquery()
-    slots: list[Any] = [None] * len(_SLOTS)
-    placed: list[tuple[str, int]] = []  # each column of the rule, and its place in the branch
-    for part in rule.c:
-        if part.key in _FIXED:
-            placed.append((part.key, 1 + len(_SLOTS) + _FIXED.index(part.key)))
-            continue
-        kind = _slot_kind(part)
-        free = next(i for i, (slot, _) in enumerate(_SLOTS) if slot == kind and slots[i] is None)
-        slots[free] = part
-        placed.append((part.key, 1 + free))
-    branch = select(
-        literal_column(str(position), Integer).label("rule"),
-        *[
-            cast(null(), type_) if part is None else type_coerce(part, type_)
-            for part, (_, type_) in zip(slots, _SLOTS, strict=True)
-        ],
-        rule.c.rank,
-        rule.c.total,
+@functools.cache
+def _rules(dialect: str) -> Batch:
+    """The rules' statements as the branches of one UNION ALL: one round trip and one
+    execution instead of eight, each rule's rows in its order (`rank`) under its name."""
+    return Batch(
+        {
+            "feedback_awaiting_answer": _feedback_awaiting_answer(),
+            "call_upcoming": _call_upcoming(),
+            "interview_upcoming": _interview_upcoming(),
+            "stay_in_touch_due": _stay_in_touch_due(),
+            "contact_follow_up_due": _contact_follow_up_due(),
+            "next_steps": _next_steps_statement(dialect),
+            "possibly_ghosted": _possibly_ghosted(dialect),
+            "reflection_missing": _reflection_missing(),
+        },
+        order_by="rank",
     )
-    row = collections.namedtuple("RuleRow", [key for key, _ in placed])  # type: ignore[misc]
-    return branch, _Layout(name, tuple(index for _, index in placed), row)
-
-
-@_built
-def _rules_statement(dialect: str) -> tuple[Any, list[_Layout]]:
-    """The UNION ALL of every rule, rows grouped by rule in each rule's order; and the
-    layout of each branch, by position."""
-    branches = [
-        _branch(position, name, statement)
-        for position, (name, statement) in enumerate(_rule_statements(dialect).items())
-    ]
-    statement = union_all(*(branch for branch, _ in branches)).order_by(
-        literal_column("rule"), literal_column("rank")
-    )
-    return statement, [layout for _, layout in branches]
-
-
-async def _rule_rows(executor: Executor, at: Clock) -> dict[str, Rows]:
-    """Each rule's rows, with its own column names."""
-    statement, layouts = _rules_statement(executor.dialect)
-    found: dict[str, Rows] = {layout.name: [] for layout in layouts}
-    for row in await executor.rows(statement, at.values):
-        layout = layouts[row[0]]
-        found[layout.name].append(layout.row(*[row[index] for index in layout.positions]))
-    return found
 
 
 # --- the agenda -----------------------------------------------------------------------------
@@ -789,7 +700,7 @@ async def _agenda_in(
         window_end=start_of(last_day + timedelta(days=1), zone),
         params=params,
     )
-    rows = await _rule_rows(executor, at)
+    rows = await _rules(executor.dialect).rows(executor, at.values)
     steps_due, steps_open = next_steps(rows["next_steps"], at)
     found = {
         AgendaKind.feedback_awaiting_answer: feedback_awaiting_answer(

@@ -15,7 +15,7 @@ import functools
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Integer,
     Select,
     String,
     and_,
@@ -35,18 +34,15 @@ from sqlalchemy import (
     func,
     literal_column,
     not_,
-    null,
     or_,
     select,
     true,
-    type_coerce,
-    union_all,
 )
-from sqlalchemy.sql.selectable import CompoundSelect, TableValuedAlias
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlmodel import col
 
 from app.applications.models import Application, Source, Stage, StageChange
-from app.core.database import Executor, Row, one_of, planned_for_these_values
+from app.core.database import Executor, one_of, planned_for_these_values
 from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation, FeedbackStatus, Trust
 from app.guidance.catalogue import CATALOGUES, CATEGORY_KEYS, REASON_KEYS
@@ -80,6 +76,7 @@ from app.insights.suggestions import Signals, suggest
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome
 from app.reflections.models import Diagnosis, Reflection
+from app.shared.batch import Batch
 from app.users.service import user_zone
 
 # Warm: someone vouched for or introduced the user. Recruiters know the user only from a
@@ -118,25 +115,12 @@ class PeriodShape:
         return conditions
 
 
-# Every statement is built once per dialect and period shape, then run with the caller's
-# bound values: building a SELECT cost more Python time than PostgreSQL took to run it, and a
-# statement object that is reused keeps SQLAlchemy's compiled cache key memoised.
-_built = functools.cache
+# The sections' statement is built once per dialect and period shape (`_sections`), then run
+# with the caller's bound values: building a SELECT cost more Python time than PostgreSQL took
+# to run it, and a statement object that is reused keeps SQLAlchemy's compiled cache key
+# memoised.
 _USER: ColumnElement[Any] = bindparam("user_id")
 AnySelect = Select[*tuple[Any, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Ask:
-    """One request's way of running the cached statements with its bound values."""
-
-    executor: Executor
-    dialect: str
-    period: PeriodShape
-    values: Mapping[str, Any]
-
-    async def rows(self, statement: AnySelect | CompoundSelect[Any]) -> Sequence[Row]:
-        return await self.executor.rows(statement, self.values)
 
 
 # --- dialect helpers -------------------------------------------------------------------
@@ -162,8 +146,8 @@ def utc_day(moment: Any, dialect: str) -> ColumnElement[date]:
 def utc_month(moment: Any, dialect: str) -> ColumnElement[str]:
     """`YYYY-MM` of a timestamp column, in UTC."""
     if dialect == "postgresql":
-        return func.to_char(moment.op("AT TIME ZONE")(_text("UTC")), _text("YYYY-MM"))
-    return func.strftime(_text("%Y-%m"), moment)
+        return func.to_char(moment.op("AT TIME ZONE")(_text("UTC")), _text("YYYY-MM"), type_=String)
+    return func.strftime(_text("%Y-%m"), moment, type_=String)
 
 
 def json_elements(column: Any, dialect: str) -> TableValuedAlias:
@@ -178,8 +162,8 @@ def json_string(element: Any, name: str, dialect: str) -> ColumnElement[str]:
     """A string field of a JSON object element, as SQL text."""
     assert _JSON_NAME.match(name)
     if dialect == "postgresql":
-        return element.op("->>")(_text(name))
-    return func.json_extract(element, _text(f"$.{name}"))
+        return element.op("->>", return_type=String)(_text(name))
+    return func.json_extract(element, _text(f"$.{name}"), type_=String)
 
 
 def json_is_true(element: Any, name: str, dialect: str) -> ColumnElement[bool]:
@@ -224,14 +208,11 @@ async def compute_insights(executor: Executor, caller: Caller, period: Period) -
     rows of every section in one statement."""
     async with planned_for_these_values(executor) as tx:
         today = await _today(tx, caller)
-        ask = _Ask(
+        sections = await _sections(tx.dialect, period.shape).rows(
             tx,
-            tx.dialect,
-            period.shape,
             # Dates in JSON are `YYYY-MM-DD` text, which sorts like the dates themselves.
             {"user_id": caller.id, "start": period.start, "end": period.end, "today": str(today)},
         )
-        sections = await _sections(ask)
     applications, conversion = _applications(sections["applications"])
     where_applications_end = _where_applications_end(sections["where_applications_end"])
     outcomes = _outcomes(sections["outcomes"])
@@ -273,73 +254,27 @@ async def _today(executor: Executor, caller: Caller) -> date:
 
 
 # --- the grouped sections, in one statement ----------------------------------------------
-# Nine small GROUP BY queries, each built on its own below, travel as the branches of one
-# UNION ALL: one round trip and one execution instead of nine. Every branch is padded to
-# the same columns: the section's name, two keys (text), two days, three counts.
 
 Rows = Sequence[tuple[Any, ...]]
-_KEYS, _DAYS, _COUNTS = 2, 2, 3
 
 
-def _section_queries(dialect: str, period: PeriodShape) -> dict[str, tuple[AnySelect, int, int]]:
-    """Each section's query, and how many of its leading columns are keys, then days."""
-    return {
-        "applications": (_applications_query(dialect, period), 2, 0),
-        "where_applications_end": (_where_applications_end_query(dialect, period), 1, 0),
-        "outcomes": (_outcomes_query(period), 1, 0),
-        "reasons": (_reasons_query(dialect, period), 2, 0),
-        "feedback": (_feedback_query(dialect, period), 2, 0),
-        "application_days": (_application_days_query(dialect), 0, 1),
-        "rejections": (_rejections_query(dialect, period), 0, 2),
-        "reflections": (_reflections_query(dialect, period), 2, 0),
-        "next_steps": (_next_steps_query(dialect, period), 1, 0),
-    }
-
-
-def _padded(name: str, query: AnySelect, keys: int, days: int) -> AnySelect:
-    """One section's query as a branch: its name, its keys as text, its days, its counts as
-    integers, NULL in the columns it does not use (typed, so both dialects agree on the
-    union's). Days are typed without a CAST: SQLite would make numbers of them."""
-    columns = list(query.subquery(name).c)
-    counts = columns[keys + days :]
-    return select(
-        _text(name),
-        *[cast(column, String) for column in columns[:keys]],
-        *[cast(null(), String)] * (_KEYS - keys),
-        *[type_coerce(column, Date) for column in columns[keys : keys + days]],
-        *[cast(null(), Date)] * (_DAYS - days),
-        *[cast(column, Integer) for column in counts],
-        *[cast(null(), Integer)] * (_COUNTS - len(counts)),
+@functools.cache
+def _sections(dialect: str, period: PeriodShape) -> Batch:
+    """Nine small GROUP BY queries, each built on its own below, as the branches of one UNION
+    ALL: one round trip and one execution instead of nine."""
+    return Batch(
+        {
+            "applications": _applications_query(dialect, period),
+            "where_applications_end": _where_applications_end_query(dialect, period),
+            "outcomes": _outcomes_query(period),
+            "reasons": _reasons_query(dialect, period),
+            "feedback": _feedback_query(dialect, period),
+            "application_days": _application_days_query(dialect),
+            "rejections": _rejections_query(dialect, period),
+            "reflections": _reflections_query(dialect, period),
+            "next_steps": _next_steps_query(dialect, period),
+        }
     )
-
-
-@_built
-def _sections_query(
-    dialect: str, period: PeriodShape
-) -> tuple[CompoundSelect[Any], dict[str, tuple[int, int, int]]]:
-    """The UNION ALL of every section, and each section's (keys, days, counts) widths."""
-    queries = _section_queries(dialect, period)
-    statement = union_all(
-        *(_padded(name, query, keys, days) for name, (query, keys, days) in queries.items())
-    )
-    widths = {
-        name: (keys, days, len(query.selected_columns) - keys - days)
-        for name, (query, keys, days) in queries.items()
-    }
-    return statement, widths
-
-
-async def _sections(ask: _Ask) -> dict[str, list[tuple[Any, ...]]]:
-    """Each section's rows, in the columns its own query has."""
-    statement, widths = _sections_query(ask.dialect, ask.period)
-    sections: dict[str, list[tuple[Any, ...]]] = {name: [] for name in widths}
-    day_at, count_at = 1 + _KEYS, 1 + _KEYS + _DAYS
-    for row in await ask.rows(statement):
-        keys, days, counts = widths[row[0]]
-        sections[row[0]].append(
-            (*row[1 : 1 + keys], *row[day_at : day_at + days], *row[count_at : count_at + counts])
-        )
-    return sections
 
 
 def _with(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -353,7 +288,6 @@ def _with(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-@_built
 def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
     offer_outcome = _with(Outcome, col(Outcome.deleted_at).is_(None), col(Outcome.kind) == "offer")
 
@@ -430,7 +364,6 @@ def _applications(rows: Rows) -> tuple[ApplicationInsights, ConversionBySource]:
     )
 
 
-@_built
 def _where_applications_end_query(dialect: str, period: PeriodShape) -> AnySelect:
     moves = (
         select(
@@ -484,7 +417,6 @@ class OutcomeTally:
     offers_to_talk_not_taken: int = 0
 
 
-@_built
 def _outcomes_query(period: PeriodShape) -> AnySelect:
     asked = exists().where(
         col(FeedbackConversation.user_id) == _USER,  # bound, not correlated: by index
@@ -569,7 +501,6 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
-@_built
 def _reasons_query(dialect: str, period: PeriodShape) -> AnySelect:
     elements = json_elements(col(Outcome.reasons), dialect)
     key = json_string(elements.c.value, "key", dialect)
@@ -639,7 +570,6 @@ def _reason_insights(counts: dict[str, tuple[int, int]]) -> ReasonInsights:
     )
 
 
-@_built
 def _feedback_query(dialect: str, period: PeriodShape) -> AnySelect:
     return (
         select(col(FeedbackConversation.status), col(FeedbackConversation.trust), func.count())
@@ -679,7 +609,6 @@ def _feedback(rows: Rows, outcomes: dict[str, OutcomeTally]) -> FeedbackInsights
     )
 
 
-@_built
 def _application_days_query(dialect: str) -> AnySelect:
     day = application_day(dialect)
     return (
@@ -689,7 +618,6 @@ def _application_days_query(dialect: str) -> AnySelect:
     )
 
 
-@_built
 def _rejections_query(dialect: str, period: PeriodShape) -> AnySelect:
     # The rejected application's own day (NULL once it is deleted): it does not count as the
     # application that follows its own rejection.
@@ -746,7 +674,6 @@ def _bounce_back(application_days: Rows, rejections_by_day: Rows) -> BounceBack:
     )
 
 
-@_built
 def _reflections_query(dialect: str, period: PeriodShape) -> AnySelect:
     month = utc_month(col(Reflection.created_at), dialect)
     return (
@@ -790,7 +717,6 @@ def _reflections(rows: Rows) -> tuple[DiagnosisCounts, MoodTrend]:
     )
 
 
-@_built
 def _next_steps_query(dialect: str, period: PeriodShape) -> AnySelect:
     elements = json_elements(col(Reflection.next_steps), dialect)
     done = json_is_true(elements.c.value, "done", dialect)
