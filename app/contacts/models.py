@@ -1,24 +1,23 @@
 """Contacts: the people met along the way (recruiters, interviewers, referrers, peers)."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator
 from pydantic import Field as PydanticField
 from sqlalchemy import Date, Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList
 from app.shared.fields import Day, Email, Name, ShortText, Tags, Text, Url
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
-    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
+    partial,
 )
 from app.shared.repository import Filter, Records, equal
 from app.shared.search import matches_substring, substring_pattern
@@ -48,71 +47,49 @@ ApplicationIds = Annotated[
 Phone = Annotated[str, PydanticField(max_length=40, pattern=r"^[0-9+()./ -]{3,40}$")]
 
 
-class Contact(OwnedRecord, table=True):
+class ContactBase(SQLModel):
+    """The fields of a contact, as the API takes and shows them and the table stores them."""
+
+    name: Name = Field(sa_type=AutoString(200))
+    role: ShortText | None = Field(default=None, sa_type=AutoString(200))
+    company: ShortText | None = Field(default=None, sa_type=AutoString(200))
+    email: Email | None = Field(default=None, sa_type=AutoString(320))
+    phone: Phone | None = Field(default=None, sa_type=AutoString(40))
+    links: Links = Field(default=[], sa_type=JSONList)
+    relationship: Relationship = Field(default=Relationship.other, sa_type=String(16))
+    notes: Text | None = Field(default=None, sa_type=AutoString(10_000))
+    last_contacted_on: Day | None = Field(default=None, sa_type=Date)
+    next_follow_up_on: Day | None = Field(
+        default=None,
+        sa_type=Date,
+        description="When to get back in touch; the agenda lists it when due.",
+    )
+    tags: Tags = Field(default=[], sa_type=JSONList)
+    # Only the caller's own applications: checked on write.
+    application_ids: ApplicationIds = Field(
+        default=[], sa_type=JSONList, description="Applications this person is part of."
+    )
+
+
+class Contact(ContactBase, OwnedRecord, table=True):
     __tablename__ = "contacts"
     __table_args__ = (
         *owned_indexes("contacts"),
         Index("ix_contacts_user_follow_up", "user_id", "next_follow_up_on"),
     )
 
-    name: str = Field(max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-    company: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=40)
-    links: list[str] = Field(default_factory=list, sa_type=JSONList)
-    relationship: str = Field(sa_type=String(16))
-    notes: str | None = Field(default=None, max_length=10_000)
-    last_contacted_on: date | None = Field(default=None, sa_type=Date)
-    next_follow_up_on: date | None = Field(default=None, sa_type=Date)
-    tags: list[str] = Field(default_factory=list, sa_type=JSONList)
-    # The applications this person is part of (the caller's own; checked on write).
-    application_ids: list[str] = Field(default_factory=list, sa_type=JSONList)
 
-
-class ContactFields(SQLModel):
-    name: Name
-    role: ShortText | None = None
-    company: ShortText | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    links: Links = []
-    relationship: Relationship = Relationship.other
-    notes: Text | None = None
-    last_contacted_on: Day | None = None
-    next_follow_up_on: Day | None = PydanticField(
-        default=None, description="When to get back in touch; the agenda lists it when due."
-    )
-    tags: Tags = []
-    application_ids: ApplicationIds = PydanticField(
-        default=[], description="Applications this person is part of."
-    )
-
-
-class ContactCreate(ContactFields, StrictInput):
+class ContactCreate(ContactBase, StrictInput):
     id: uuid.UUID | None = None
 
 
-class ContactUpdate(PartialUpdate):
+class ContactUpdate(partial(ContactBase)):  # type: ignore[misc]
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"name", "links", "relationship", "tags", "application_ids"}
     )
 
-    name: Name | None = None
-    role: ShortText | None = None
-    company: ShortText | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    links: Links | None = None
-    relationship: Relationship | None = None
-    notes: Text | None = None
-    last_contacted_on: Day | None = None
-    next_follow_up_on: Day | None = None
-    tags: Tags | None = None
-    application_ids: ApplicationIds | None = None
 
-
-class ContactPublic(ContactFields, RecordPublic):
+class ContactPublic(ContactBase, RecordPublic):
     """A person met along the way. Deleting a contact keeps the feedback conversations with
     them: each loses the link (`contact_id` becomes null) and keeps its `contact_name`."""
 

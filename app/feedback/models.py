@@ -1,7 +1,6 @@
 """Feedback conversations: asking the recruiter or interviewer what to learn from a "no"."""
 
 import uuid
-from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
@@ -9,7 +8,7 @@ from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Date, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.guidance.catalogue import FEEDBACK_QUESTION_KEYS
@@ -27,10 +26,10 @@ from app.shared.fields import (
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
-    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
+    partial,
     same_user_reference,
 )
 from app.shared.repository import Records, equal
@@ -77,7 +76,43 @@ Answers = Annotated[
 ]
 
 
-class FeedbackConversation(OwnedRecord, table=True):
+class FeedbackConversationBase(SQLModel):
+    """The fields of a feedback conversation, as the API takes and shows them and the table
+    stores them."""
+
+    outcome_id: uuid.UUID | None = Field(
+        default=None, description="The outcome (of the same application) this is about."
+    )
+    contact_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "The contact (GET /v1/contacts) this conversation is with. Deleting the contact "
+            "unlinks it (null here); the conversation keeps its contact_name."
+        ),
+    )
+    contact_name: Name = Field(sa_type=AutoString(200))
+    contact_role: ShortText | None = Field(default=None, sa_type=AutoString(200))
+    contact_email: Email | None = Field(default=None, sa_type=AutoString(320))
+    channel: FeedbackChannel = Field(default=FeedbackChannel.phone, sa_type=String(16))
+    status: FeedbackStatus = Field(default=FeedbackStatus.planned, sa_type=String(16))
+    requested_on: Day | None = Field(default=None, sa_type=Date)
+    scheduled_at: Moment | None = Field(default=None, sa_type=UTCDateTime)
+    completed_on: Day | None = Field(default=None, sa_type=Date)
+    answers: Answers = Field(default=[], sa_type=JSONList)
+    takeaways: Text | None = Field(default=None, sa_type=AutoString(10_000))
+    trust: Trust | None = Field(
+        default=None,
+        sa_type=String(16),
+        description="How far the user believes what they were told.",
+    )
+    stay_in_touch: bool = False
+    follow_up_on: Day | None = Field(
+        default=None, sa_type=Date, description="When to get back in touch."
+    )
+    application_id: uuid.UUID
+
+
+class FeedbackConversation(FeedbackConversationBase, OwnedRecord, table=True):
     __tablename__ = "feedback_conversations"
     __table_args__ = (
         *owned_indexes("feedback_conversations"),
@@ -86,53 +121,8 @@ class FeedbackConversation(OwnedRecord, table=True):
         *same_user_reference("contacts", "contact_id"),
     )
 
-    application_id: uuid.UUID
-    outcome_id: uuid.UUID | None = None
-    contact_id: uuid.UUID | None = None
-    contact_name: str = Field(max_length=200)
-    contact_role: str | None = Field(default=None, max_length=200)
-    contact_email: str | None = Field(default=None, max_length=320)
-    channel: str = Field(sa_type=String(16))
-    status: str = Field(sa_type=String(16))
-    requested_on: date | None = Field(default=None, sa_type=Date)
-    scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    completed_on: date | None = Field(default=None, sa_type=Date)
-    answers: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONList)
-    takeaways: str | None = Field(default=None, max_length=10_000)
-    trust: str | None = Field(default=None, sa_type=String(16))
-    stay_in_touch: bool = False
-    follow_up_on: date | None = Field(default=None, sa_type=Date)
 
-
-class FeedbackFields(SQLModel):
-    outcome_id: uuid.UUID | None = PydanticField(
-        default=None, description="The outcome (of the same application) this is about."
-    )
-    contact_id: uuid.UUID | None = PydanticField(
-        default=None,
-        description=(
-            "The contact (GET /v1/contacts) this conversation is with. Deleting the contact "
-            "unlinks it (null here); the conversation keeps its contact_name."
-        ),
-    )
-    contact_name: Name
-    contact_role: ShortText | None = None
-    contact_email: Email | None = None
-    channel: FeedbackChannel = FeedbackChannel.phone
-    status: FeedbackStatus = FeedbackStatus.planned
-    requested_on: Day | None = None
-    scheduled_at: Moment | None = None
-    completed_on: Day | None = None
-    answers: Answers = []
-    takeaways: Text | None = None
-    trust: Trust | None = PydanticField(
-        default=None, description="How far the user believes what they were told."
-    )
-    stay_in_touch: bool = False
-    follow_up_on: Day | None = PydanticField(default=None, description="When to get back in touch.")
-
-
-class FeedbackConversationCreate(FeedbackFields, StrictInput):
+class FeedbackConversationCreate(FeedbackConversationBase, StrictInput):
     # The rule of `_named_or_linked`, stated in the schema: a name, or a contact to take it from.
     model_config = ConfigDict(
         extra="forbid",
@@ -145,7 +135,6 @@ class FeedbackConversationCreate(FeedbackFields, StrictInput):
     )
 
     id: uuid.UUID | None = None
-    application_id: uuid.UUID
     contact_name: Name | None = PydanticField(  # type: ignore[assignment]
         default=None,
         validate_default=True,
@@ -163,32 +152,18 @@ class FeedbackConversationCreate(FeedbackFields, StrictInput):
         return value
 
 
-class FeedbackConversationUpdate(PartialUpdate):
+class FeedbackConversationUpdate(partial(FeedbackConversationBase, fixed={"application_id"})):  # type: ignore[misc]
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"contact_name", "channel", "status", "answers", "stay_in_touch"}
     )
 
-    outcome_id: uuid.UUID | None = None
-    contact_id: uuid.UUID | None = PydanticField(
+    contact_id: uuid.UUID | None = Field(
         default=None, description="Link a contact (its details fill the ones not sent), or null."
     )
-    contact_name: Name | None = None
-    contact_role: ShortText | None = None
-    contact_email: Email | None = None
-    channel: FeedbackChannel | None = None
-    status: FeedbackStatus | None = None
-    requested_on: Day | None = None
-    scheduled_at: Moment | None = None
-    completed_on: Day | None = None
-    answers: Answers | None = None
-    takeaways: Text | None = None
-    trust: Trust | None = None
-    stay_in_touch: bool | None = None
-    follow_up_on: Day | None = None
 
 
-class FeedbackConversationPublic(FeedbackFields, RecordPublic):
-    application_id: uuid.UUID
+class FeedbackConversationPublic(FeedbackConversationBase, RecordPublic):
+    pass
 
 
 FeedbackConversationPage = page_model("FeedbackConversationPage", FeedbackConversationPublic)

@@ -1,23 +1,21 @@
 """Interviews held for an application, with who was there and how it felt."""
 
 import uuid
-from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field as PydanticField
 from sqlalchemy import String
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.shared.fields import Moment, Name, Rating, ShortText, Text
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
-    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
+    partial,
     same_user_reference,
     with_example,
 )
@@ -40,33 +38,29 @@ class Interviewer(StrictInput):
     role: ShortText | None = None
 
 
-Interviewers = list[Interviewer]
+Interviewers = Annotated[list[Interviewer], Field(max_length=20)]
 
 
-class Interview(OwnedRecord, table=True):
+class InterviewBase(SQLModel):
+    """The fields of an interview, as the API takes and shows them and the table stores them."""
+
+    kind: InterviewKind = Field(sa_type=String(16))
+    scheduled_at: Moment | None = Field(default=None, sa_type=UTCDateTime)
+    interviewers: Interviewers = Field(default=[], sa_type=JSONList)
+    self_rating: Rating | None = Field(default=None, description="1–5: how it felt.")
+    notes: Text | None = Field(default=None, sa_type=AutoString(10_000))
+    application_id: uuid.UUID
+
+
+class Interview(InterviewBase, OwnedRecord, table=True):
     __tablename__ = "interviews"
     __table_args__ = (
         *owned_indexes("interviews"),
         *same_user_reference("applications", "application_id"),
     )
 
-    application_id: uuid.UUID
-    kind: str = Field(sa_type=String(16))
-    scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    interviewers: list[dict[str, str | None]] = Field(default_factory=list, sa_type=JSONList)
-    self_rating: int | None = None
-    notes: str | None = Field(default=None, max_length=10_000)
 
-
-class InterviewFields(SQLModel):
-    kind: InterviewKind
-    scheduled_at: Moment | None = None
-    interviewers: Interviewers = PydanticField(default=[], max_length=20)
-    self_rating: Rating | None = PydanticField(default=None, description="1–5: how it felt.")
-    notes: Text | None = None
-
-
-class InterviewCreate(InterviewFields, StrictInput):
+class InterviewCreate(InterviewBase, StrictInput):
     model_config = with_example(
         {
             "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
@@ -79,21 +73,14 @@ class InterviewCreate(InterviewFields, StrictInput):
     )
 
     id: uuid.UUID | None = None
-    application_id: uuid.UUID
 
 
-class InterviewUpdate(PartialUpdate):
+class InterviewUpdate(partial(InterviewBase, fixed={"application_id"})):  # type: ignore[misc]
     not_null: ClassVar[frozenset[str]] = frozenset({"kind", "interviewers"})
 
-    kind: InterviewKind | None = None
-    scheduled_at: Moment | None = None
-    interviewers: Interviewers | None = PydanticField(default=None, max_length=20)
-    self_rating: Rating | None = None
-    notes: Text | None = None
 
-
-class InterviewPublic(InterviewFields, RecordPublic):
-    application_id: uuid.UUID
+class InterviewPublic(InterviewBase, RecordPublic):
+    pass
 
 
 InterviewPage = page_model("InterviewPage", InterviewPublic)

@@ -1,13 +1,12 @@
 """Outcomes: what the company decided, and the reasons the user knows or suspects."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import Field as PydanticField
 from sqlalchemy import Date, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList
 from app.guidance.catalogue import REASON_KEYS
@@ -15,10 +14,10 @@ from app.shared.fields import Answer, Day, KnownKey, Money, OnePerKey, Score
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
-    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
+    partial,
     same_user_reference,
     with_example,
 )
@@ -76,42 +75,34 @@ Reasons = Annotated[
 OFFER_FIELDS = ("offer_salary", "offer_deadline")
 
 
-class Outcome(OwnedRecord, table=True):
+class OutcomeBase(SQLModel):
+    """The fields of an outcome, as the API takes and shows them and the table stores them."""
+
+    kind: OutcomeKind = Field(sa_type=String(16))
+    received_on: Day = Field(sa_type=Date)
+    channel: OutcomeChannel | None = Field(default=None, sa_type=String(16))
+    stated_reason: Answer | None = Field(
+        default=None, sa_type=AutoString(5_000), description="What the company said, verbatim."
+    )
+    reasons: Reasons = Field(default=[], sa_type=JSONList)
+    feedback_offered: bool = Field(
+        default=False, description="Did the company offer to talk about it?"
+    )
+    disappointment: Score | None = Field(default=None, description="0–10.")
+    offer_salary: Money | None = Field(default=None, description="Offers only.")
+    offer_deadline: Day | None = Field(default=None, sa_type=Date, description="Offers only.")
+    application_id: uuid.UUID
+
+
+class Outcome(OutcomeBase, OwnedRecord, table=True):
     __tablename__ = "outcomes"
     __table_args__ = (
         *owned_indexes("outcomes"),
         *same_user_reference("applications", "application_id"),
     )
 
-    application_id: uuid.UUID
-    kind: str = Field(sa_type=String(16))
-    received_on: date = Field(sa_type=Date)
-    channel: str | None = Field(default=None, sa_type=String(16))
-    stated_reason: str | None = Field(default=None, max_length=5_000)
-    reasons: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONList)
-    feedback_offered: bool = False
-    disappointment: int | None = None
-    offer_salary: int | None = None
-    offer_deadline: date | None = Field(default=None, sa_type=Date)
 
-
-class OutcomeFields(SQLModel):
-    kind: OutcomeKind
-    received_on: Day
-    channel: OutcomeChannel | None = None
-    stated_reason: Answer | None = PydanticField(
-        default=None, description="What the company said, verbatim."
-    )
-    reasons: Reasons = []
-    feedback_offered: bool = PydanticField(
-        default=False, description="Did the company offer to talk about it?"
-    )
-    disappointment: Score | None = PydanticField(default=None, description="0–10.")
-    offer_salary: Money | None = PydanticField(default=None, description="Offers only.")
-    offer_deadline: Day | None = PydanticField(default=None, description="Offers only.")
-
-
-class OutcomeCreate(OutcomeFields, StrictInput):
+class OutcomeCreate(OutcomeBase, StrictInput):
     model_config = with_example(
         {
             "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
@@ -129,27 +120,16 @@ class OutcomeCreate(OutcomeFields, StrictInput):
     )
 
     id: uuid.UUID | None = None
-    application_id: uuid.UUID
 
 
-class OutcomeUpdate(PartialUpdate):
+class OutcomeUpdate(partial(OutcomeBase, fixed={"application_id"})):  # type: ignore[misc]
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"kind", "received_on", "reasons", "feedback_offered"}
     )
 
-    kind: OutcomeKind | None = None
-    received_on: Day | None = None
-    channel: OutcomeChannel | None = None
-    stated_reason: Answer | None = None
-    reasons: Reasons | None = None
-    feedback_offered: bool | None = None
-    disappointment: Score | None = None
-    offer_salary: Money | None = None
-    offer_deadline: Day | None = None
 
-
-class OutcomePublic(OutcomeFields, RecordPublic):
-    application_id: uuid.UUID
+class OutcomePublic(OutcomeBase, RecordPublic):
+    pass
 
 
 OutcomePage = page_model("OutcomePage", OutcomePublic)

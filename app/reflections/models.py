@@ -23,10 +23,10 @@ from app.shared.fields import (
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
-    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
+    partial,
     same_user_reference,
     with_example,
 )
@@ -73,7 +73,24 @@ Items = Annotated[list[ListItem], PydanticField(max_length=20)]
 NextSteps = Annotated[list[NextStep], PydanticField(max_length=20)]
 
 
-class Reflection(OwnedRecord, table=True):
+class ReflectionBase(SQLModel):
+    """The fields of a reflection, as the API takes and shows them and the table stores them."""
+
+    application_id: uuid.UUID | None = Field(
+        default=None, description="Optional; derived from `outcome_id` when only that is given."
+    )
+    outcome_id: uuid.UUID | None = None
+    answers: PromptAnswers = Field(default=[], sa_type=JSONList)
+    went_well: Items = Field(default=[], sa_type=JSONList)
+    to_improve: Items = Field(default=[], sa_type=JSONList)
+    gratitude: Items = Field(default=[], sa_type=JSONList)
+    mood: Score | None = Field(default=None, description="0 (low) – 10 (great).")
+    diagnosis: Diagnosis = Field(default=Diagnosis.unsure, sa_type=String(16))
+    still_want_similar_roles: YesNoUnsure = Field(default=YesNoUnsure.unsure, sa_type=String(8))
+    next_steps: NextSteps = Field(default=[], sa_type=JSONList)
+
+
+class Reflection(ReflectionBase, OwnedRecord, table=True):
     __tablename__ = "reflections"
     __table_args__ = (
         *owned_indexes("reflections"),
@@ -81,34 +98,8 @@ class Reflection(OwnedRecord, table=True):
         *same_user_reference("outcomes", "outcome_id"),
     )
 
-    application_id: uuid.UUID | None = None
-    outcome_id: uuid.UUID | None = None
-    answers: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONList)
-    went_well: list[str] = Field(default_factory=list, sa_type=JSONList)
-    to_improve: list[str] = Field(default_factory=list, sa_type=JSONList)
-    gratitude: list[str] = Field(default_factory=list, sa_type=JSONList)
-    mood: int | None = None
-    diagnosis: str = Field(sa_type=String(16))
-    still_want_similar_roles: str = Field(sa_type=String(8))
-    next_steps: list[dict[str, object]] = Field(default_factory=list, sa_type=JSONList)
 
-
-class ReflectionFields(SQLModel):
-    application_id: uuid.UUID | None = PydanticField(
-        default=None, description="Optional; derived from `outcome_id` when only that is given."
-    )
-    outcome_id: uuid.UUID | None = None
-    answers: PromptAnswers = []
-    went_well: Items = []
-    to_improve: Items = []
-    gratitude: Items = []
-    mood: Score | None = PydanticField(default=None, description="0 (low) – 10 (great).")
-    diagnosis: Diagnosis = Diagnosis.unsure
-    still_want_similar_roles: YesNoUnsure = YesNoUnsure.unsure
-    next_steps: NextSteps = []
-
-
-class ReflectionCreate(ReflectionFields, StrictInput):
+class ReflectionCreate(ReflectionBase, StrictInput):
     model_config = with_example(
         {
             "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
@@ -126,7 +117,7 @@ class ReflectionCreate(ReflectionFields, StrictInput):
     id: uuid.UUID | None = None
 
 
-class ReflectionUpdate(PartialUpdate):
+class ReflectionUpdate(partial(ReflectionBase, fixed={"application_id", "outcome_id"})):  # type: ignore[misc]
     not_null: ClassVar[frozenset[str]] = frozenset(
         {
             "answers",
@@ -139,17 +130,8 @@ class ReflectionUpdate(PartialUpdate):
         }
     )
 
-    answers: PromptAnswers | None = None
-    went_well: Items | None = None
-    to_improve: Items | None = None
-    gratitude: Items | None = None
-    mood: Score | None = None
-    diagnosis: Diagnosis | None = None
-    still_want_similar_roles: YesNoUnsure | None = None
-    next_steps: NextSteps | None = None
 
-
-class ReflectionPublic(ReflectionFields, RecordPublic):
+class ReflectionPublic(ReflectionBase, RecordPublic):
     pass
 
 

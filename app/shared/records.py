@@ -1,6 +1,7 @@
 """The columns and public fields every user-owned, syncable record has."""
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
@@ -102,9 +103,10 @@ class PartialUpdate(StrictInput):
         return self.model_dump(include=self.model_fields_set)
 
 
-def partial(base: type[SQLModel]) -> type[PartialUpdate]:
+def partial(base: type[SQLModel], *, fixed: Collection[str] = ()) -> type[PartialUpdate]:
     """The PATCH body of an entity, from its fields: each optional (left out, it stays as it
-    is), with the rules it has in `base`."""
+    is), with the rules it has in `base`; those `fixed` at creation (the application a record
+    belongs to) are not in it."""
     fields: dict[str, Any] = {
         name: (
             # The API's rules of the field; the column's settings stay with the table.
@@ -112,6 +114,7 @@ def partial(base: type[SQLModel]) -> type[PartialUpdate]:
             Field(default=None, description=info.description),
         )
         for name, info in base.model_fields.items()
+        if name not in fixed
     }
     return create_model(f"{base.__name__}Changes", __base__=PartialUpdate, **fields)
 

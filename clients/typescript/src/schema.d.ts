@@ -1357,11 +1357,17 @@ export interface components {
             notes?: string | null;
             /** Last Contacted On */
             last_contacted_on?: string | null;
-            /** Next Follow Up On */
+            /**
+             * Next Follow Up On
+             * @description When to get back in touch; the agenda lists it when due.
+             */
             next_follow_up_on?: string | null;
             /** Tags */
             tags?: string[];
-            /** Application Ids */
+            /**
+             * Application Ids
+             * @description Applications this person is part of.
+             */
             application_ids?: string[];
         };
         /**
@@ -1619,13 +1625,13 @@ export interface components {
              * @description When to get back in touch.
              */
             follow_up_on?: string | null;
-            /** Id */
-            id?: string | null;
             /**
              * Application Id
              * Format: uuid
              */
             application_id: string;
+            /** Id */
+            id?: string | null;
         } | {
             contact_name: string;
         } | {
@@ -1729,7 +1735,10 @@ export interface components {
         };
         /** FeedbackConversationUpdate */
         FeedbackConversationUpdate: {
-            /** Outcome Id */
+            /**
+             * Outcome Id
+             * @description The outcome (of the same application) this is about.
+             */
             outcome_id?: string | null;
             /**
              * Contact Id
@@ -1754,10 +1763,14 @@ export interface components {
             answers?: components["schemas"]["FeedbackAnswer"][] & (unknown & unknown & unknown & unknown & unknown);
             /** Takeaways */
             takeaways?: string | null;
+            /** @description How far the user believes what they were told. */
             trust?: components["schemas"]["Trust"] | null;
             /** Stay In Touch */
             stay_in_touch?: boolean;
-            /** Follow Up On */
+            /**
+             * Follow Up On
+             * @description When to get back in touch.
+             */
             follow_up_on?: string | null;
         };
         /**
@@ -2565,13 +2578,13 @@ export interface components {
             self_rating?: number | null;
             /** Notes */
             notes?: string | null;
-            /** Id */
-            id?: string | null;
             /**
              * Application Id
              * Format: uuid
              */
             application_id: string;
+            /** Id */
+            id?: string | null;
         };
         /**
          * InterviewKind
@@ -2651,7 +2664,10 @@ export interface components {
             scheduled_at?: string | null;
             /** Interviewers */
             interviewers?: components["schemas"]["Interviewer"][];
-            /** Self Rating */
+            /**
+             * Self Rating
+             * @description 1–5: how it felt.
+             */
             self_rating?: number | null;
             /** Notes */
             notes?: string | null;
@@ -2833,13 +2849,13 @@ export interface components {
              * @description Offers only.
              */
             offer_deadline?: string | null;
-            /** Id */
-            id?: string | null;
             /**
              * Application Id
              * Format: uuid
              */
             application_id: string;
+            /** Id */
+            id?: string | null;
         };
         /**
          * OutcomeKind
@@ -2958,17 +2974,32 @@ export interface components {
              */
             received_on?: string;
             channel?: components["schemas"]["OutcomeChannel"] | null;
-            /** Stated Reason */
+            /**
+             * Stated Reason
+             * @description What the company said, verbatim.
+             */
             stated_reason?: string | null;
             /** Reasons */
             reasons?: components["schemas"]["OutcomeReason"][] & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
-            /** Feedback Offered */
+            /**
+             * Feedback Offered
+             * @description Did the company offer to talk about it?
+             */
             feedback_offered?: boolean;
-            /** Disappointment */
+            /**
+             * Disappointment
+             * @description 0–10.
+             */
             disappointment?: number | null;
-            /** Offer Salary */
+            /**
+             * Offer Salary
+             * @description Offers only.
+             */
             offer_salary?: number | null;
-            /** Offer Deadline */
+            /**
+             * Offer Deadline
+             * @description Offers only.
+             */
             offer_deadline?: string | null;
         };
         /** PasswordChange */
@@ -3429,7 +3460,10 @@ export interface components {
             to_improve?: string[];
             /** Gratitude */
             gratitude?: string[];
-            /** Mood */
+            /**
+             * Mood
+             * @description 0 (low) – 10 (great).
+             */
             mood?: number | null;
             diagnosis?: components["schemas"]["Diagnosis"];
             still_want_similar_roles?: components["schemas"]["YesNoUnsure"];
