@@ -18,7 +18,7 @@ from app.contacts.router import router as contacts_router
 from app.core.config import Settings, get_settings
 from app.core.counters import create_counters
 from app.core.database import create_database
-from app.core.db import create_engine, create_read_engine, create_sessionmaker
+from app.core.db import create_engine
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.health import router as health_router
@@ -91,11 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.read_engine = create_read_engine(engine)
-    app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
     app.state.database = create_database(
-        engine, settings.db_read_pool_size, settings.db_pool_timeout_seconds
+        engine, settings.db_pool_size, settings.db_pool_timeout_seconds
     )
     app.state.rate_limiter = limiter
 

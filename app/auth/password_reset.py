@@ -10,16 +10,15 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col
+from sqlalchemy import Uuid, bindparam, insert, select, update
 
 from app.auth.models import PasswordResetToken
 from app.auth.passwords import hash_password
 from app.auth.service import hash_token, normalise_email, revoke_other_sessions
 from app.core import mail
 from app.core.config import Settings
-from app.core.db import utcnow
+from app.core.database import Database, first
+from app.core.db import UTCDateTime, utcnow
 from app.core.errors import FieldError, ProblemError
 from app.core.identity import User
 
@@ -29,37 +28,44 @@ ACCEPTED = "If an account has this email, a code to reset its password is on its
 INVALID_TOKEN = "This reset code is not valid: it is unknown, expired or already used."  # noqa: S105
 
 
-async def send_reset_mail(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, email: str
-) -> None:
+users = User.__table__.c  # type: ignore[attr-defined]
+codes = PasswordResetToken.__table__.c  # type: ignore[attr-defined]
+
+# A code for the account with this email, if there is one: one statement either way.
+_ISSUE = (
+    insert(PasswordResetToken)
+    .from_select(
+        ["id", "user_id", "token_hash", "created_at", "expires_at"],
+        select(
+            bindparam("id", type_=Uuid()),
+            users.id,
+            bindparam("token_hash", type_=codes.token_hash.type),
+            bindparam("now", type_=UTCDateTime()),
+            bindparam("expires_at", type_=UTCDateTime()),
+        ).where(users.email == bindparam("email")),
+    )
+    .returning(codes.id)
+)
+
+
+async def send_reset_mail(database: Database, settings: Settings, email: str) -> None:
     """Mail a reset code to the account with `email`, if there is one. Never raises."""
     try:
-        async with sessions() as session:
-            raw = await _issue_token(session, settings, normalise_email(email))
-            await session.commit()
-        if raw is not None:
-            await mail.send(settings, _reset_message(settings, normalise_email(email), raw))
+        email, raw, now = normalise_email(email), secrets.token_urlsafe(32), utcnow()
+        issued = await database.rows(
+            _ISSUE,
+            {
+                "id": uuid.uuid4(),
+                "token_hash": hash_token(settings, raw),
+                "now": now,
+                "expires_at": now + timedelta(minutes=settings.password_reset_minutes),
+                "email": email,
+            },
+        )
+        if issued:
+            await mail.send(settings, _reset_message(settings, email, raw))
     except Exception as exc:  # a background task: log (without the code or address) and go on
         logger.error("password reset mail not sent: %s", type(exc).__name__)
-
-
-async def _issue_token(session: AsyncSession, settings: Settings, email: str) -> str | None:
-    user_id = await session.scalar(select(col(User.id)).where(col(User.email) == email))
-    if user_id is None:
-        return None
-    now = utcnow()
-    raw = secrets.token_urlsafe(32)
-    session.add(
-        PasswordResetToken(
-            id=uuid.uuid4(),
-            user_id=user_id,
-            token_hash=hash_token(settings, raw),
-            created_at=now,
-            expires_at=now + timedelta(minutes=settings.password_reset_minutes),
-        )
-    )
-    await session.flush()
-    return raw
 
 
 def _reset_message(settings: Settings, email: str, raw: str) -> mail.EmailMessage:
@@ -77,54 +83,53 @@ def _reset_message(settings: Settings, email: str, raw: str) -> mail.EmailMessag
     return mail.compose(settings, email, "Reset your Rebound password", text)
 
 
-async def confirm_reset(
-    session: AsyncSession, settings: Settings, raw: str, new_password: str
-) -> User:
-    """Use the code: set the new password, sign out every session; 422 for a bad code."""
-    token_id = await session.scalar(
-        select(col(PasswordResetToken.id)).where(
-            col(PasswordResetToken.token_hash) == hash_token(settings, raw),
-            col(PasswordResetToken.used_at).is_(None),
-            col(PasswordResetToken.expires_at) > utcnow(),
-        )
+_USABLE = (codes.used_at.is_(None), codes.expires_at > bindparam("now"))
+_CODE = select(codes.id).where(codes.token_hash == bindparam("token_hash"), *_USABLE)
+# Claim the code atomically: of two concurrent uses, exactly one wins.
+_CLAIM = (
+    update(PasswordResetToken)
+    .where(codes.id == bindparam("code_id"), *_USABLE)
+    .values(used_at=bindparam("now"))
+    .returning(codes.user_id)
+)
+_SET_PASSWORD = (
+    update(User)
+    .where(users.id == bindparam("user_id"))
+    .values(
+        password_hash=bindparam("password_hash"),
+        updated_at=bindparam("now"),
+        version=users.version + 1,
     )
-    if token_id is None:  # refused before the hash: a bad code costs no hashing
+    .returning(users.email)
+)
+# Every other code of the user stops working too.
+_SPEND_CODES = (
+    update(PasswordResetToken)
+    .where(codes.user_id == bindparam("owner_id"), codes.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+)
+
+
+async def confirm_reset(database: Database, settings: Settings, raw: str, new_password: str) -> str:
+    """Use the code: set the new password, sign out every session; 422 for a bad code. Returns
+    the account's email."""
+    code = await first(database, _CODE, {"token_hash": hash_token(settings, raw), "now": utcnow()})
+    if code is None:  # refused before the hash: a bad code costs no hashing
         raise _invalid_code()
-    # Give the connection back during the hash, which may wait for a thread: the claim
-    # below checks the code again.
-    await session.commit()
+    # No connection is held during the hash, which may wait for a thread: the claim below
+    # checks the code again.
     new_hash = await hash_password(new_password)
     now = utcnow()
-    # Claim the code atomically: of two concurrent uses, exactly one wins.
-    claimed = await session.execute(
-        update(PasswordResetToken)
-        .where(
-            col(PasswordResetToken.id) == token_id,
-            col(PasswordResetToken.used_at).is_(None),
-            col(PasswordResetToken.expires_at) > now,
-        )
-        .values(used_at=now)
-        .returning(col(PasswordResetToken.user_id))
-    )
-    user_id = claimed.scalar_one_or_none()
-    user = await session.get(User, user_id) if user_id is not None else None
-    if user is None:
-        raise _invalid_code()
-    user.password_hash = new_hash
-    user.updated_at = now
-    user.version += 1
-    # Every other code of the user stops working too, and so does every session.
-    await session.execute(
-        update(PasswordResetToken)
-        .where(
-            col(PasswordResetToken.user_id) == user.id,
-            col(PasswordResetToken.used_at).is_(None),
-        )
-        .values(used_at=now)
-    )
-    await revoke_other_sessions(session, user.id, None)
-    await session.flush()
-    return user
+    async with database.transaction() as tx:
+        claimed = await first(tx, _CLAIM, {"code_id": code["id"], "now": now})
+        if claimed is None:
+            raise _invalid_code()
+        user_id: uuid.UUID = claimed["user_id"]
+        values = {"user_id": user_id, "password_hash": new_hash, "now": now}
+        email: str = (await tx.rows(_SET_PASSWORD, values))[0]["email"]
+        await tx.rows(_SPEND_CODES, {"owner_id": user_id, "now": now})
+        await revoke_other_sessions(tx, user_id, None)
+    return email
 
 
 def _invalid_code() -> ProblemError:

@@ -15,7 +15,7 @@ from app.auth.models import (
     TokenPair,
 )
 from app.auth.passwords import refuse_if_busy
-from app.core.db import SessionDep
+from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.ratelimit import RateLimiterDep
 from app.users.models import UserPublic, UserRegister
@@ -60,7 +60,7 @@ async def register(
     request: Request,
     response: Response,
     body: UserRegister,
-    session: SessionDep,
+    database: DatabaseDep,
     limiter: RateLimiterDep,
 ) -> Registration:
     """Create an account and sign in: returns the user and a token pair."""
@@ -69,10 +69,9 @@ async def register(
     await limiter.limit_email(
         "register", body.email, limiter.settings.rate_limit_register_per_email
     )
-    user = await service.register(session, body)
-    pair, _ = await service.issue_tokens(session, request.app.state.settings, user.id)
+    user, pair = await service.register(database, limiter.settings, body)
     response.headers.update(_NO_STORE)
-    return Registration(user=UserPublic.model_validate(user), tokens=pair)
+    return Registration(user=UserPublic.model_validate(dict(user)), tokens=pair)
 
 
 @router.post("/token", operation_id="createToken", responses=problem_responses(401, 422, 429, 503))
@@ -80,7 +79,7 @@ async def create_token(
     request: Request,
     response: Response,
     form: Annotated[PasswordForm, Depends()],
-    session: SessionDep,
+    database: DatabaseDep,
     limiter: RateLimiterDep,
 ) -> TokenPair:
     """Sign in with the OAuth2 password form (`username` is the email).
@@ -92,27 +91,27 @@ async def create_token(
     refuse_if_busy()  # first: a refusal does no work, so it counts against no limit
     await limiter.limit_ip(request, "token", limiter.settings.rate_limit_token_per_ip)
     await limiter.begin_sign_in(form.username)
-    user = await service.authenticate(session, form.username, form.password)
+    user_id = await service.authenticate(database, form.username, form.password)
     await limiter.signed_in(form.username)
-    pair, _ = await service.issue_tokens(session, request.app.state.settings, user.id)
+    pair, _ = await service.issue_tokens(database, limiter.settings, user_id)
     response.headers.update(_NO_STORE)
     return pair
 
 
 @router.post("/refresh", operation_id="refreshToken", responses=problem_responses(401, 422))
 async def refresh_token(
-    request: Request, response: Response, body: RefreshRequest, session: SessionDep
+    request: Request, response: Response, body: RefreshRequest, database: DatabaseDep
 ) -> TokenPair:
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
-    pair = await service.rotate(session, request.app.state.settings, body.refresh_token)
+    pair = await service.rotate(database, request.app.state.settings, body.refresh_token)
     response.headers.update(_NO_STORE)
     return pair
 
 
 @router.post("/logout", status_code=204, operation_id="logout", responses=problem_responses(422))
-async def logout(request: Request, body: RefreshRequest, session: SessionDep) -> None:
+async def logout(request: Request, body: RefreshRequest, database: DatabaseDep) -> None:
     """Revoke the session this refresh token belongs to (unknown tokens are ignored)."""
-    await service.logout(session, request.app.state.settings, body.refresh_token)
+    await service.logout(database, request.app.state.settings, body.refresh_token)
 
 
 @router.post(
@@ -125,6 +124,7 @@ async def request_password_reset(
     request: Request,
     body: PasswordResetRequest,
     background: BackgroundTasks,
+    database: DatabaseDep,
     limiter: RateLimiterDep,
 ) -> PasswordResetAccepted:
     """Mail a single-use reset code to this email, if an account has it.
@@ -137,9 +137,7 @@ async def request_password_reset(
     await limiter.limit_email(
         "password-reset", body.email, settings.rate_limit_password_reset_per_email
     )
-    background.add_task(
-        password_reset.send_reset_mail, request.app.state.sessionmaker, settings, body.email
-    )
+    background.add_task(password_reset.send_reset_mail, database, settings, body.email)
     return PasswordResetAccepted(message=password_reset.ACCEPTED)
 
 
@@ -150,7 +148,7 @@ async def request_password_reset(
     responses=problem_responses(422, 429, 503),
 )
 async def confirm_password_reset(
-    request: Request, body: PasswordResetConfirm, session: SessionDep, limiter: RateLimiterDep
+    request: Request, body: PasswordResetConfirm, database: DatabaseDep, limiter: RateLimiterDep
 ) -> None:
     """Set a new password with the mailed code; every session of the account is signed out.
 
@@ -162,5 +160,5 @@ async def confirm_password_reset(
     await limiter.limit_ip(
         request, "password-reset-confirm", settings.rate_limit_password_reset_per_ip
     )
-    user = await password_reset.confirm_reset(session, settings, body.token, body.new_password)
-    await limiter.signed_in(user.email)  # the mailbox was proven: lift any sign-in backoff
+    email = await password_reset.confirm_reset(database, settings, body.token, body.new_password)
+    await limiter.signed_in(email)  # the mailbox was proven: lift any sign-in backoff

@@ -6,22 +6,23 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlalchemy import bindparam, insert, select, update
 
 from app.auth.models import RefreshToken, TokenPair
 from app.auth.passwords import hash_password, verify_password
 from app.core.config import Settings
+from app.core.database import ConstraintViolated, Database, Executor, Row, first
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.identity import User
 from app.core.security import create_access_token
-from app.users.models import UserRegister
+from app.users.models import PROFILE_COLUMNS, UserRegister
 
 BAD_CREDENTIALS = "Incorrect email or password."
 BAD_REFRESH = "This refresh token is not valid."
+
+users = User.__table__.c  # type: ignore[attr-defined]
+tokens = RefreshToken.__table__.c  # type: ignore[attr-defined]
 
 
 def normalise_email(email: str) -> str:
@@ -33,137 +34,195 @@ def hash_token(settings: Settings, token: str) -> str:
     return hmac.new(settings.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-async def register(session: AsyncSession, body: UserRegister) -> User:
+def email_taken() -> ProblemError:
+    return ProblemError(409, "An account with this email exists.", slug="email-taken")
+
+
+_INSERT_USER = insert(User).returning(*PROFILE_COLUMNS)
+
+
+async def register(
+    database: Database, settings: Settings, body: UserRegister
+) -> tuple[Row, TokenPair]:
+    """The new account's profile and the tokens of its first session."""
+    password_hash = await hash_password(body.password)  # before a connection is taken
     now = utcnow()
-    user = User(
-        id=uuid.uuid4(),
-        email=normalise_email(body.email),
-        password_hash=await hash_password(body.password),
-        display_name=body.display_name,
-        timezone=body.timezone,
-        weekly_goal=body.weekly_goal,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(user)
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise ProblemError(409, "An account with this email exists.", slug="email-taken") from None
-    return user
+    values = {
+        "id": uuid.uuid4(),
+        "email": normalise_email(body.email),
+        "password_hash": password_hash,
+        "display_name": body.display_name,
+        "timezone": body.timezone,
+        "weekly_goal": body.weekly_goal,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "change_seq": 0,
+    }
+    async with database.transaction() as tx:
+        try:
+            user = (await tx.rows(_INSERT_USER, values))[0]
+        except ConstraintViolated:
+            raise email_taken() from None
+        pair, _ = await issue_tokens(tx, settings, user["id"])
+    return user, pair
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User:
-    """The user, or 401 with the same body and comparable time for unknown email or password."""
+_BY_EMAIL = select(users.id, users.password_hash).where(users.email == bindparam("email"))
+
+
+async def authenticate(database: Database, email: str, password: str) -> uuid.UUID:
+    """The user's id, or 401 with the same body and comparable time for an unknown email or a
+    wrong password. No connection is held during the hash: a sign-in waiting for a hashing
+    thread must not hold one that other requests need."""
     if "\x00" in email:  # no account has it, and PostgreSQL cannot compare text holding it
         email = ""
-    user = await session.scalar(select(User).where(User.email == normalise_email(email)))  # type: ignore[arg-type]
-    # Give the connection back before the hash: a sign-in waiting for a hashing thread must
-    # not hold one that other requests need (the pool would run dry in a burst of sign-ins).
-    await session.commit()
-    if not await verify_password(password, user.password_hash if user else None) or user is None:
+    user = await first(database, _BY_EMAIL, {"email": normalise_email(email)})
+    if not await verify_password(password, user["password_hash"] if user else None) or not user:
         raise ProblemError(401, BAD_CREDENTIALS, slug="invalid-credentials")
-    return user
+    return user["id"]
+
+
+_INSERT_TOKEN = insert(RefreshToken)
 
 
 async def issue_tokens(
-    session: AsyncSession,
+    executor: Executor,
     settings: Settings,
     user_id: uuid.UUID,
     family_id: uuid.UUID | None = None,
-) -> tuple[TokenPair, RefreshToken]:
+) -> tuple[TokenPair, uuid.UUID]:
+    """A new token pair in the session `family_id` (a new session without one), and the id
+    of its stored refresh token."""
     now = utcnow()
     raw = secrets.token_urlsafe(32)
-    row = RefreshToken(
-        id=uuid.uuid4(),
-        user_id=user_id,
-        family_id=family_id or uuid.uuid4(),
-        token_hash=hash_token(settings, raw),
-        created_at=now,
-        expires_at=now + timedelta(days=settings.refresh_token_days),
+    token_id, family_id = uuid.uuid4(), family_id or uuid.uuid4()
+    await executor.rows(
+        _INSERT_TOKEN,
+        {
+            "id": token_id,
+            "user_id": user_id,
+            "family_id": family_id,
+            "token_hash": hash_token(settings, raw),
+            "created_at": now,
+            "expires_at": now + timedelta(days=settings.refresh_token_days),
+            "used_at": None,
+            "revoked_at": None,
+            "replaced_by_id": None,
+        },
     )
-    session.add(row)
-    await session.flush()
     pair = TokenPair(
-        access_token=create_access_token(settings, user_id, row.family_id, now),
+        access_token=create_access_token(settings, user_id, family_id, now),
         refresh_token=raw,
         expires_in=settings.access_token_minutes * 60,
     )
-    return pair, row
+    return pair, token_id
 
 
-async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))  # type: ignore[arg-type,union-attr]
-        .values(revoked_at=utcnow())
-    )
+_TOKEN = select(
+    tokens.id,
+    tokens.user_id,
+    tokens.family_id,
+    tokens.expires_at,
+    tokens.used_at,
+    tokens.revoked_at,
+    tokens.replaced_by_id,
+)
+_TOKEN_BY_HASH = _TOKEN.where(tokens.token_hash == bindparam("hash"))
+_TOKEN_BY_ID = _TOKEN.where(tokens.id == bindparam("token_id"))
+# Claim the token atomically: of two concurrent uses, exactly one wins.
+_CLAIM = (
+    update(RefreshToken)
+    .where(tokens.id == bindparam("token_id"), tokens.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+    .returning(tokens.id)
+)
+_REPLACED_BY = (
+    update(RefreshToken)
+    .where(tokens.id == bindparam("token_id"))
+    .values(replaced_by_id=bindparam("successor"))
+)
+_REVOKE_ONE = (
+    update(RefreshToken)
+    .where(tokens.id == bindparam("token_id"))
+    .values(revoked_at=bindparam("now"))
+)
+_REVOKE_FAMILY = (
+    update(RefreshToken)
+    .where(tokens.family_id == bindparam("family"), tokens.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"))
+)
 
 
-async def rotate(session: AsyncSession, settings: Settings, raw: str) -> TokenPair:
-    """Exchange a refresh token for a new pair; a replayed, rotated token revokes its family."""
+async def rotate(database: Database, settings: Settings, raw: str) -> TokenPair:
+    """Exchange a refresh token for a new pair; a replayed, rotated token revokes its family
+    (and that revocation is kept: the transaction commits before the refusal)."""
+    async with database.transaction() as tx:
+        pair = await _rotated(tx, settings, raw)
+    if pair is None:
+        raise ProblemError(401, BAD_REFRESH, slug="refresh-token-reused")
+    return pair
+
+
+async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | None:
     now = utcnow()
-    token = await session.scalar(
-        select(RefreshToken).where(
-            RefreshToken.token_hash == hash_token(settings, raw)  # type: ignore[arg-type]
-        )
-    )
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
+    token = await first(tx, _TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
+    if token is None or token["revoked_at"] is not None or token["expires_at"] <= now:
         raise ProblemError(401, BAD_REFRESH, slug="invalid-refresh-token")
-    # Claim the token atomically: of two concurrent uses, exactly one wins.
-    claimed = await session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.id) == token.id, col(RefreshToken.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
-        pair, new = await issue_tokens(session, settings, token.user_id, token.family_id)
-        token.replaced_by_id = new.id
-        return pair
-    await session.refresh(token)
-    if await _within_grace(session, settings, token):
+    if await first(tx, _CLAIM, {"token_id": token["id"], "now": now}) is None:
+        token = (await tx.rows(_TOKEN_BY_ID, {"token_id": token["id"]}))[0]  # as it is now
+        if not await _within_grace(tx, settings, token):
+            await tx.rows(_REVOKE_FAMILY, {"family": token["family_id"], "now": now})
+            return None
         # The client most likely lost the response: replace the unseen successor.
-        assert token.replaced_by_id is not None
-        await session.execute(
-            update(RefreshToken)
-            .where(col(RefreshToken.id) == token.replaced_by_id)
-            .values(revoked_at=now)
-        )
-        pair, new = await issue_tokens(session, settings, token.user_id, token.family_id)
-        token.replaced_by_id = new.id
-        return pair
-    await revoke_family(session, token.family_id)
-    raise ProblemError(401, BAD_REFRESH, slug="refresh-token-reused", commit=True)
+        await tx.rows(_REVOKE_ONE, {"token_id": token["replaced_by_id"], "now": now})
+    pair, successor = await issue_tokens(tx, settings, token["user_id"], token["family_id"])
+    await tx.rows(_REPLACED_BY, {"token_id": token["id"], "successor": successor})
+    return pair
 
 
-async def _within_grace(session: AsyncSession, settings: Settings, token: RefreshToken) -> bool:
+async def _within_grace(tx: Executor, settings: Settings, token: Row) -> bool:
     """True when `token` was rotated moments ago and its successor was never used."""
-    if token.used_at is None or token.replaced_by_id is None:
+    if token["used_at"] is None or token["replaced_by_id"] is None:
         return False
-    if utcnow() - token.used_at > timedelta(seconds=settings.refresh_reuse_grace_seconds):
+    if utcnow() - token["used_at"] > timedelta(seconds=settings.refresh_reuse_grace_seconds):
         return False
-    successor = await session.get(RefreshToken, token.replaced_by_id)
-    return successor is not None and successor.used_at is None and successor.revoked_at is None
-
-
-async def logout(session: AsyncSession, settings: Settings, raw: str) -> None:
-    token = await session.scalar(
-        select(RefreshToken).where(
-            RefreshToken.token_hash == hash_token(settings, raw)  # type: ignore[arg-type]
-        )
+    successor = await first(tx, _TOKEN_BY_ID, {"token_id": token["replaced_by_id"]})
+    return (
+        successor is not None and successor["used_at"] is None and successor["revoked_at"] is None
     )
-    if token is not None:
-        await revoke_family(session, token.family_id)
+
+
+_LOGOUT = (
+    update(RefreshToken)
+    .where(
+        tokens.family_id
+        == select(tokens.family_id).where(tokens.token_hash == bindparam("hash")).scalar_subquery(),
+        tokens.revoked_at.is_(None),
+    )
+    .values(revoked_at=bindparam("now"))
+)
+
+
+async def logout(database: Database, settings: Settings, raw: str) -> None:
+    """Revoke the session of this refresh token (an unknown token changes nothing)."""
+    await database.rows(_LOGOUT, {"hash": hash_token(settings, raw), "now": utcnow()})
+
+
+_REVOKE_SESSIONS = (
+    update(RefreshToken)
+    .where(tokens.user_id == bindparam("owner_id"), tokens.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"))
+)
+_REVOKE_OTHER_SESSIONS = _REVOKE_SESSIONS.where(tokens.family_id != bindparam("keep"))
 
 
 async def revoke_other_sessions(
-    session: AsyncSession, user_id: uuid.UUID, keep_family: uuid.UUID | None
+    executor: Executor, user_id: uuid.UUID, keep_family: uuid.UUID | None
 ) -> None:
-    query = update(RefreshToken).where(
-        RefreshToken.user_id == user_id,  # type: ignore[arg-type]
-        RefreshToken.revoked_at.is_(None),  # type: ignore[union-attr]
-    )
-    if keep_family is not None:
-        query = query.where(RefreshToken.family_id != keep_family)  # type: ignore[arg-type]
-    await session.execute(query.values(revoked_at=utcnow()))
+    """Sign out every session of the user but `keep_family` (every one without it)."""
+    values = {"owner_id": user_id, "now": utcnow()}
+    if keep_family is None:
+        await executor.rows(_REVOKE_SESSIONS, values)
+    else:
+        await executor.rows(_REVOKE_OTHER_SESSIONS, {**values, "keep": keep_family})

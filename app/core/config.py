@@ -105,13 +105,12 @@ class Settings(BaseSettings):
     trusted_proxies: ListSetting = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    db_pool_size: int = Field(default=20, ge=1, le=200)
+    # Connections per process: asyncpg's pool on PostgreSQL, the engine's on SQLite.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)
     shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
-    # PostgreSQL: the connections of asyncpg's pool (app/core/database.py), on top of db_pool_size.
-    db_read_pool_size: int = Field(default=5, ge=1, le=200)
     # FastAPI's native OpenTelemetry (spans, metrics, logs through the process's global
     # providers, which an OpenTelemetry SDK the deployment installs must configure). Off, it
     # costs nothing; on, FastAPI asks the providers on every request.

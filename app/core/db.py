@@ -1,26 +1,22 @@
-"""Async engine, column types shared by every table, and the request-scoped session."""
+"""The SQLAlchemy engine (SQLite's executor; on PostgreSQL the dialect and URL asyncpg's pool
+is built from) and the column types shared by every table."""
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from app.core.config import Settings
-from app.core.unavailable import heal_after_outages
 
 # Stable constraint names so Alembic migrations are reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -129,67 +125,17 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(settings.db_busy_timeout_ms))
     else:
+        # Requests never connect through it (app/core/database.py runs asyncpg's pool); tools
+        # and tests that do get the session settings requests run with.
         engine = create_async_engine(
             settings.async_database_url,
             hide_parameters=True,
-            # A fixed pool: overflow connections would be opened and closed under load, and a
-            # PostgreSQL connection costs more to open than a request costs to serve.
-            pool_size=settings.db_pool_size,
-            max_overflow=0,
+            pool_size=1,
+            max_overflow=4,
             pool_timeout=settings.db_pool_timeout_seconds,
-            pool_recycle=1800,
-            # An unreachable server fails the connect in this time rather than asyncpg's 60 s.
             connect_args={
                 "timeout": settings.db_pool_timeout_seconds,
                 "server_settings": POSTGRES_SESSION,
             },
         )
-    heal_after_outages(engine)
     return engine
-
-
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool for GET requests, where each statement autocommits: a read costs no
-    BEGIN and COMMIT round trips. Reads that must agree share one statement instead (see
-    Resource.list_page). SQLite's driver never opens a transaction for a SELECT."""
-    if engine.dialect.name == "sqlite":
-        return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-_SAFE_METHODS = frozenset({"GET", "HEAD"})
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit when the handler returned, roll back when it raised."""
-    state = request.app.state
-    if request.method in _SAFE_METHODS:
-        async with state.read_sessionmaker() as session:  # bound to the read engine
-            yield session  # autocommit: nothing to commit or roll back
-        return
-    async with write_session(request) as session:
-        yield session
-
-
-@asynccontextmanager
-async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A writing request's session: commit when the block ends, roll back when it raises
-    (unless the error says `commit`: its refusal is itself a change to keep)."""
-    async with request.app.state.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException as exc:
-            if getattr(exc, "commit", False):
-                await session.commit()
-            else:
-                await session.rollback()
-            raise
-
-
-# scope="function": commit before the response is sent, so a 2xx is never followed by a lost write.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

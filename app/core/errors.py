@@ -53,11 +53,8 @@ class ProblemError(Exception):
         errors: Sequence[FieldError] | None = None,
         allowed: Sequence[str] | None = None,
         headers: dict[str, str] | None = None,
-        commit: bool = False,
     ) -> None:
         super().__init__(detail)
-        # Keep what the request wrote before refusing (e.g. revoking a stolen token family).
-        self.commit = commit
         self.status = status
         self.detail = detail
         self.slug = slug or HTTPStatus(status).phrase.lower().replace(" ", "-")

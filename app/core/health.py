@@ -4,9 +4,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from app.core.database import DatabaseDep
 from app.core.errors import ProblemError, problem_responses
 
 router = APIRouter(tags=["operations"])
+_PING = text("SELECT 1")
 
 
 class Health(BaseModel):
@@ -20,11 +22,10 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", operation_id="getReadiness", responses=problem_responses(503))
-async def readyz(request: Request) -> Health:
+async def readyz(request: Request, database: DatabaseDep) -> Health:
     """The database is reachable; 503 otherwise."""
     try:
-        async with request.app.state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await database.rows(_PING)
     except Exception:
         retry_after = str(request.app.state.settings.retry_after_seconds)
         raise ProblemError(

@@ -1,37 +1,20 @@
 """Delta sync: a per-user change sequence, assigned inside the writing transaction.
 
-Every write first takes the next number from `users.change_seq` (an UPDATE, so it holds the
-user's row lock until commit). Writes of one user therefore commit in sequence order, and a
-reader that has seen sequence N committed has seen everything below N: "changes with a
-sequence above the token" never misses a row that committed late, unlike `updated_at > t`.
+Every write first takes the next number from `users.change_seq` (`next_change_seq` in
+app/shared/repository.py: an UPDATE, so it holds the user's row lock until commit). Writes of
+one user therefore commit in sequence order, and a reader that has seen sequence N committed
+has seen everything below N: "changes with a sequence above the token" never misses a row that
+committed late, unlike `updated_at > t`.
 """
 
 import base64
 import binascii
 import json
-import uuid
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from app.core.errors import FieldError, ProblemError
-from app.core.identity import User, account_gone
-
-
-async def next_change_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
-    """Take the next change number for this user; call first in every writing request."""
-    seq = await session.scalar(
-        update(User)
-        .where(col(User.id) == user_id)
-        .values(change_seq=col(User.change_seq) + 1)
-        .returning(col(User.change_seq))
-    )
-    if seq is None:
-        raise account_gone()
-    return int(seq)
 
 
 def encode_token(payload: dict[str, object]) -> str:

@@ -3,8 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select
 from sqlmodel import Field, SQLModel, col
 
 from app.applications.models import (
@@ -15,6 +14,7 @@ from app.applications.models import (
     StageChangePublic,
 )
 from app.contacts.models import CONTACTS, ContactPublic
+from app.core.database import Executor
 from app.core.db import utcnow
 from app.core.identity import Caller
 from app.feedback.models import FEEDBACK_CONVERSATIONS, FeedbackConversationPublic
@@ -52,29 +52,33 @@ class Export(SQLModel):
     contacts: list[ContactPublic]
 
 
-async def _live_rows(session: AsyncSession, caller: Caller, resource: Records) -> list[Any]:
+def _live_rows(resource: Records) -> Any:
     table = resource.columns
-    columns = [table.c[name] for name in resource.shown]
-    query = (
-        select(*columns)
-        .where(table.c.user_id == caller.id, table.c.deleted_at.is_(None))
+    return (
+        select(*(table.c[name] for name in resource.shown))
+        .where(table.c.user_id == bindparam("user_id"), table.c.deleted_at.is_(None))
         .order_by(table.c.created_at, table.c.id)
     )
-    return list((await session.execute(query)).all())
 
 
-async def export_user(session: AsyncSession, caller: Caller) -> dict[str, Any]:
-    user = await get_user(session, caller.id)
-    document: dict[str, Any] = {"exported_at": utcnow(), "profile": user}
-    for name, resource in RESOURCES.items():
-        document[name] = await _live_rows(session, caller, resource)
-    timeline = await session.scalars(
-        select(StageChange)
-        .join(Application, col(Application.id) == col(StageChange.application_id))
-        .where(  # the timelines of the live applications the document holds
-            col(StageChange.user_id) == caller.id, col(Application.deleted_at).is_(None)
-        )
-        .order_by(StageChange.changed_at, StageChange.id)  # type: ignore[arg-type]
-    )
-    document["timeline"] = list(timeline)
+_STATEMENTS = {name: _live_rows(resource) for name, resource in RESOURCES.items()}
+_steps = StageChange.__table__.c  # type: ignore[attr-defined]
+_TIMELINE = (  # the timelines of the live applications the document holds
+    select(*(_steps[name] for name in StageChangePublic.model_fields))
+    .join(Application, col(Application.id) == _steps.application_id)
+    .where(_steps.user_id == bindparam("user_id"), col(Application.deleted_at).is_(None))
+    .order_by(_steps.changed_at, _steps.id)
+)
+
+
+async def export_user(database: Executor, caller: Caller) -> dict[str, Any]:
+    values = {"user_id": caller.id}
+    async with database.transaction() as tx:
+        document: dict[str, Any] = {
+            "exported_at": utcnow(),
+            "profile": dict(await get_user(tx, caller.id)),
+        }
+        for name, statement in _STATEMENTS.items():
+            document[name] = [dict(row) for row in await tx.rows(statement, values)]
+        document["timeline"] = [dict(row) for row in await tx.rows(_TIMELINE, values)]
     return document

@@ -23,13 +23,11 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import ConfigDict, ValidationError
 from pydantic import Field as PydanticField
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel, col
+from sqlalchemy import Table, insert, select, update
+from sqlmodel import SQLModel
 
 from app.applications.models import (
-    Application,
+    APPLICATIONS,
     ApplicationCreate,
     ApplicationPublic,
     StageChange,
@@ -37,7 +35,7 @@ from app.applications.models import (
 )
 from app.contacts import service as contacts
 from app.contacts.models import ContactCreate, ContactPublic
-from app.core.database import EngineConnection, Executor
+from app.core.database import ConstraintViolated, Executor, Row, one_of
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError, field_errors
 from app.core.identity import Caller, User
@@ -49,15 +47,14 @@ from app.outcomes import service as outcomes
 from app.outcomes.models import OutcomeCreate, OutcomePublic
 from app.reflections import service as reflections
 from app.reflections.models import ReflectionCreate, ReflectionPublic
-from app.shared.records import OwnedRecord, StrictInput
-from app.shared.repository import Records, stored
-from app.shared.sync import next_change_seq
+from app.shared.records import StrictInput
+from app.shared.repository import next_change_seq, stored, touched
 from app.users.export import RESOURCES
 from app.users.models import ProfileFields
 from app.users.service import get_user
 
 # Parents first: each collection's references are checked against what this import has
-# already written (and flushed) in the same transaction.
+# already written in the same transaction.
 ReferenceCheck = Callable[[Executor, Caller, dict[str, Any]], Awaitable[None]]
 # Each collection in the order its references need, with its create body and the reference
 # checks a new record of it passes (its service's own).
@@ -75,6 +72,10 @@ COUNTED = (*IMPORT_ORDER, "timeline", "profile")
 _SERVER_FIELDS = frozenset({"created_at", "updated_at", "version", "deleted_at"})
 _TIMELINE_FIELDS = ("application_id", "from_stage", "to_stage", "changed_at", "cause", "outcome_id")
 _BATCH = 500  # ids per IN (...) query, well under every database's parameter limit
+_users: Table = User.__table__  # type: ignore[attr-defined]
+# The tables an import writes, per collection of the document.
+_TABLES: dict[str, Table] = {name: RESOURCES[name].columns for name in IMPORT_ORDER}
+_TABLES["timeline"] = StageChange.__table__  # type: ignore[attr-defined]
 
 
 class ImportedProfile(ProfileFields):
@@ -201,14 +202,11 @@ class ImportReport(SQLModel):
 
 
 async def import_document(
-    session: AsyncSession, caller: Caller, document: ImportDocument, *, dry_run: bool
+    database: Executor, caller: Caller, document: ImportDocument, *, dry_run: bool
 ) -> ImportReport:
     """Validate the whole document, then upsert parents before children under one change
-    sequence; any refusal raises before the request commits, so nothing is written."""
+    sequence, in one transaction: a refusal (or a dry run) undoes it all."""
     prepared = _prepare(document)
-    seq = await next_change_seq(session, caller.id)  # first: it serialises this user's writes
-    existing = await _owned_or_refuse(session, caller, prepared)
-    now = utcnow()
     report = ImportReport(
         dry_run=dry_run,
         created=_counts(),
@@ -216,17 +214,35 @@ async def import_document(
         unchanged=_counts(),
         skipped={"timeline": 0},
     )
-    if prepared.profile is not None:
-        user = await get_user(session, caller.id)
-        _restore_profile(user, prepared.profile, now, report)
-    for name in IMPORT_ORDER:
-        await _restore_records(session, caller, name, prepared, existing[name], seq, now, report)
-    await _restore_timeline(session, caller, prepared, existing["timeline"], report)
-    await _flush(session)
-    if dry_run:
-        # Everything ran (references, conflicts, counts); now forget it all.
-        await session.rollback()
+    try:
+        async with database.transaction() as tx:
+            seq = await next_change_seq(tx, caller.id)  # first: it serialises this user's writes
+            existing = await _owned_or_refuse(tx, caller, prepared)
+            now = utcnow()
+            if prepared.profile is not None:
+                await _restore_profile(tx, caller, prepared.profile, now, report)
+            for name in IMPORT_ORDER:
+                await _restore_records(tx, caller, name, prepared, existing[name], seq, now, report)
+            await _restore_timeline(tx, caller, prepared, existing["timeline"], report)
+            if dry_run:
+                # Everything ran (references, conflicts, counts); now forget it all.
+                raise _DryRun(report)
+    except _DryRun as dry:
+        return dry.report
+    except ConstraintViolated:  # another account's concurrent import or create took an id first
+        raise ProblemError(
+            409,
+            "Some ids of the document were taken meanwhile: nothing was imported.",
+            slug="id-conflict",
+        ) from None
     return report
+
+
+class _DryRun(Exception):
+    """Leaves the transaction of a dry run, which rolls it back, with its report."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
 
 
 @dataclass
@@ -320,27 +336,25 @@ def _content(item: SQLModel) -> dict[str, Any]:
 
 
 async def _owned_or_refuse(
-    session: AsyncSession, caller: Caller, prepared: _Prepared
-) -> dict[str, dict[uuid.UUID, Any]]:
+    tx: Executor, caller: Caller, prepared: _Prepared
+) -> dict[str, dict[uuid.UUID, Row]]:
     """The caller's rows the document names, per collection; 409 if any id is another user's."""
     listed: dict[str, dict[uuid.UUID, int]] = {
         name: {record.id: record.index for record in prepared.records[name]}
         for name in IMPORT_ORDER
     }
     listed["timeline"] = {entry.id: index for index, entry in prepared.timeline}
-    tables: dict[str, type[Any]] = {name: RESOURCES[name].table for name in IMPORT_ORDER}
-    tables["timeline"] = StageChange
-    existing: dict[str, dict[uuid.UUID, Any]] = {}
+    existing: dict[str, dict[uuid.UUID, Row]] = {}
     conflicts: list[FieldError] = []
-    for name, table in tables.items():
+    for name, ids in listed.items():
         existing[name] = {}
-        for row in await _rows_with_ids(session, table, list(listed[name])):
-            if row.user_id == caller.id:
-                existing[name][row.id] = row
+        for row in await _rows_with_ids(tx, _TABLES[name], list(ids)):
+            if row["user_id"] == caller.id:
+                existing[name][row["id"]] = row
             else:
                 conflicts.append(
                     FieldError(
-                        field=f"body.{name}.{listed[name][row.id]}.id",
+                        field=f"body.{name}.{ids[row['id']]}.id",
                         message="This id belongs to another account on this server.",
                         code="id_conflict",
                     )
@@ -355,126 +369,116 @@ async def _owned_or_refuse(
     return existing
 
 
-async def _rows_with_ids(
-    session: AsyncSession, table: type[Any], ids: Sequence[uuid.UUID]
-) -> list[Any]:
-    rows: list[Any] = []
+async def _rows_with_ids(tx: Executor, table: Table, ids: Sequence[uuid.UUID]) -> list[Row]:
+    rows: list[Row] = []
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
-        rows += (await session.scalars(select(table).where(col(table.id).in_(chunk)))).all()
+        rows += await tx.rows(select(table).where(one_of(table.c.id, chunk)))
     return rows
 
 
-def _restore_profile(
-    user: User, values: dict[str, Any], now: datetime, report: ImportReport
+async def _restore_profile(
+    tx: Executor, caller: Caller, values: dict[str, Any], now: datetime, report: ImportReport
 ) -> None:
-    changes = {name: value for name, value in values.items() if getattr(user, name) != value}
+    user = await get_user(tx, caller.id)
+    changes = {name: value for name, value in values.items() if user[name] != value}
     if not changes:
         report.unchanged["profile"] += 1
         return
-    for name, value in changes.items():
-        setattr(user, name, value)
-    user.version += 1
-    user.updated_at = now
+    await tx.rows(
+        update(_users)
+        .where(_users.c.id == caller.id)
+        .values(changes | {"version": _users.c.version + 1, "updated_at": now})
+    )
     report.updated["profile"] += 1
 
 
 async def _restore_records(
-    session: AsyncSession,
+    tx: Executor,
     caller: Caller,
     name: str,
     prepared: _Prepared,
-    existing: dict[uuid.UUID, OwnedRecord],
+    existing: dict[uuid.UUID, Row],
     seq: int,
     now: datetime,
     report: ImportReport,
 ) -> None:
-    resource: Records = RESOURCES[name]
+    resource = RESOURCES[name]
     check = IMPORTED[name][1]
-    executor = EngineConnection(await session.connection())
     for item in prepared.records[name]:
-        values = item.values
         try:
             # The collection's own reference checks (the caller's live parents, an outcome
             # of the same application, …), run on the full record whether it is new or not.
             if check is not None:
-                await check(executor, caller, values)
+                await check(tx, caller, item.values)
         except ProblemError as error:
             raise _in_document(error, name, item.index) from None
-        record = existing.get(item.id)
-        if record is None:
-            session.add(
-                resource.table(
-                    **values,
-                    id=item.id,
-                    user_id=caller.id,
-                    created_at=item.created_at,
-                    updated_at=now,
-                    version=1,
-                    change_seq=seq,
-                )
-            )
-            report.created[name] += 1
-            continue
-        wanted = values | {"created_at": item.created_at, "deleted_at": None}
-        changes = {k: v for k, v in wanted.items() if getattr(record, k) != v}
-        if not changes:
-            report.unchanged[name] += 1
-            continue
-        for column, value in changes.items():
-            setattr(record, column, value)
-        record.version += 1
-        record.updated_at, record.change_seq = now, seq
-        report.updated[name] += 1
-    # The next collections' checks look these up: they must be rows, not pending objects.
-    await _flush(session)
+        outcome = await _write(
+            tx,
+            resource.columns,
+            existing.get(item.id),
+            item.id,
+            item.values | {"created_at": item.created_at, "deleted_at": None},
+            new={"user_id": caller.id, "updated_at": now, "version": 1, "change_seq": seq},
+            changed=touched(resource.table, seq, now),
+        )
+        getattr(report, outcome)[name] += 1
 
 
 async def _restore_timeline(
-    session: AsyncSession,
+    tx: Executor,
     caller: Caller,
     prepared: _Prepared,
-    existing: dict[uuid.UUID, StageChange],
+    existing: dict[uuid.UUID, Row],
     report: ImportReport,
 ) -> None:
     """Timeline entries as listed; those of applications that are neither in the document nor
     the caller's (an export keeps the history of deleted applications) are skipped."""
     in_document = {record.id for record in prepared.records["applications"]}
     elsewhere = {entry.application_id for _, entry in prepared.timeline} - in_document
-    owned = {
-        row.id
-        for row in await _rows_with_ids(session, Application, sorted(elsewhere))
-        if row.user_id == caller.id
+    known = in_document | {
+        row["id"]
+        for row in await _rows_with_ids(tx, APPLICATIONS.columns, sorted(elsewhere))
+        if row["user_id"] == caller.id
     }
     for _, entry in prepared.timeline:
-        if entry.application_id not in in_document | owned:
+        if entry.application_id not in known:
             report.skipped["timeline"] += 1
             continue
         wanted = {name: getattr(entry, name) for name in _TIMELINE_FIELDS}
         wanted["changed_at"] = _aware(entry.changed_at)
-        row = existing.get(entry.id)
-        if row is None:
-            session.add(StageChange(**wanted, id=entry.id, user_id=caller.id))
-            report.created["timeline"] += 1
-            continue
-        changes = {k: v for k, v in wanted.items() if getattr(row, k) != v}
-        if not changes:
-            report.unchanged["timeline"] += 1
-            continue
-        for column, value in changes.items():
-            setattr(row, column, value)
-        report.updated["timeline"] += 1
+        outcome = await _write(
+            tx,
+            _TABLES["timeline"],
+            existing.get(entry.id),
+            entry.id,
+            wanted,
+            new={"user_id": caller.id},
+            changed={},
+        )
+        getattr(report, outcome)["timeline"] += 1
 
 
-async def _flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError:  # another account's concurrent import or create took an id first
-        raise ProblemError(
-            409,
-            "Some ids of the document were taken meanwhile: nothing was imported.",
-            slug="id-conflict",
-        ) from None
+async def _write(
+    tx: Executor,
+    table: Table,
+    current: Row | None,
+    record_id: uuid.UUID,
+    wanted: dict[str, Any],
+    *,
+    new: dict[str, Any],
+    changed: dict[str, Any],
+) -> Literal["created", "updated", "unchanged"]:
+    """Insert the record (with the `new` values), or update the fields of the `current` row
+    that differ (and set the `changed` values): the report's count it adds to."""
+    if current is None:
+        await tx.rows(insert(table).values(wanted | new | {"id": record_id}))
+        return "created"
+    changes = {name: value for name, value in wanted.items() if current[name] != value}
+    if not changes:
+        return "unchanged"
+    await tx.rows(update(table).where(table.c.id == record_id).values(changes | changed))
+    return "updated"
 
 
 def _aware(moment: datetime) -> datetime | None:

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from app.core.identity import User
 from app.shared.fields import Documented, Email
 from app.shared.records import PartialUpdate, StrictInput, with_example
 
@@ -81,3 +82,7 @@ class UserPublic(SQLModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+# The columns a profile is read from (with `version`, its ETag's).
+PROFILE_COLUMNS = [User.__table__.c[name] for name in UserPublic.model_fields]  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.core.db import SessionDep
+from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.shared.etag import check_if_match, etag_for, not_modified
@@ -22,15 +22,15 @@ router = APIRouter(prefix="/v1/me", tags=["me"])
     responses={304: {"description": "Not modified"}, **problem_responses(401)},
 )
 async def get_profile(
-    request: Request, response: Response, caller: CallerDep, session: SessionDep
+    request: Request, response: Response, caller: CallerDep, database: DatabaseDep
 ) -> UserPublic:
     """The caller's profile."""
-    user = await service.get_user(session, caller.id)
-    etag = etag_for(user.id, user.version)
+    user = await service.get_user(database, caller.id)
+    etag = etag_for(user["id"], user["version"])
     if not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})  # type: ignore[return-value]
     response.headers["ETag"] = etag
-    return UserPublic.model_validate(user)
+    return UserPublic.model_validate(dict(user))
 
 
 @router.patch("", operation_id="updateProfile", responses=problem_responses(401, 409, 412, 422))
@@ -39,14 +39,17 @@ async def update_profile(
     response: Response,
     body: ProfileUpdate,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
 ) -> UserPublic:
     """Change email, display name, time zone or weekly goal."""
-    user = await service.get_user(session, caller.id)
-    check_if_match(request, etag_for(user.id, user.version))
-    user = await service.update_profile(session, user, body)
-    response.headers["ETag"] = etag_for(user.id, user.version)
-    return UserPublic.model_validate(user)
+    user = await service.update_profile(
+        database,
+        caller.id,
+        body,
+        check=lambda current: check_if_match(request, etag_for(current["id"], current["version"])),
+    )
+    response.headers["ETag"] = etag_for(user["id"], user["version"])
+    return UserPublic.model_validate(dict(user))
 
 
 @router.post(
@@ -55,18 +58,17 @@ async def update_profile(
     operation_id="changePassword",
     responses=problem_responses(401, 403, 422, 503),
 )
-async def change_password(body: PasswordChange, caller: CallerDep, session: SessionDep) -> None:
+async def change_password(body: PasswordChange, caller: CallerDep, database: DatabaseDep) -> None:
     """Change the password; every other session is signed out."""
-    user = await service.get_user(session, caller.id)
     await service.change_password(
-        session, user, body.current_password, body.new_password, caller.session_id
+        database, caller.id, body.current_password, body.new_password, caller.session_id
     )
 
 
 @router.get("/export", operation_id="exportAccount", response_model=Export)
-async def export_account(caller: CallerDep, session: SessionDep) -> Any:
+async def export_account(caller: CallerDep, database: DatabaseDep) -> Any:
     """Every record of the caller (profile, all resources, timeline) as one JSON document."""
-    return await export_user(session, caller)
+    return await export_user(database, caller)
 
 
 @router.post(
@@ -77,7 +79,7 @@ async def export_account(caller: CallerDep, session: SessionDep) -> Any:
 async def import_account(
     body: ImportDocument,
     caller: CallerDep,
-    session: SessionDep,
+    database: DatabaseDep,
     dry_run: Annotated[
         bool, Query(description="Check and count what would change, and write nothing.")
     ] = False,
@@ -92,7 +94,7 @@ async def import_account(
     record neither in the document nor the caller's 404, a record POST would refuse 422; in
     every case nothing is written.
     """
-    return await import_document(session, caller, body, dry_run=dry_run)
+    return await import_document(database, caller, body, dry_run=dry_run)
 
 
 @router.delete(
@@ -101,7 +103,6 @@ async def import_account(
     operation_id="deleteAccount",
     responses=problem_responses(401, 403, 422, 503),
 )
-async def delete_account(body: AccountDeletion, caller: CallerDep, session: SessionDep) -> None:
+async def delete_account(body: AccountDeletion, caller: CallerDep, database: DatabaseDep) -> None:
     """Erase the account and every record it owns; its tokens stop working."""
-    user = await service.get_user(session, caller.id)
-    await service.erase_account(session, user, body.password)
+    await service.erase_account(database, caller.id, body.password)

@@ -1,30 +1,36 @@
 """The profile: read, update, change password, erase."""
 
+import functools
 import uuid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from app.auth.passwords import hash_password, verify_password
-from app.auth.service import normalise_email, revoke_other_sessions
-from app.core.database import Executor, first
+from app.auth.service import email_taken, normalise_email, revoke_other_sessions
+from app.core.database import ConstraintViolated, Database, Executor, Row, first
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.identity import User, account_gone
-from app.users.models import ProfileUpdate
+from app.users.models import PROFILE_COLUMNS, ProfileUpdate
+
+users = User.__table__.c  # type: ignore[attr-defined]
+_ME = users.id == bindparam("user_id")
+
+_GET = select(*PROFILE_COLUMNS).where(_ME)
+_LOCKED = _GET.with_for_update()
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await session.get(User, user_id)
+async def get_user(executor: Executor, user_id: uuid.UUID) -> Row:
+    """The profile fields and version of the caller's account."""
+    user = await first(executor, _GET, {"user_id": user_id})
     if user is None:
         raise account_gone()
     return user
 
 
-_TIMEZONE = select(col(User.timezone)).where(col(User.id) == bindparam("user_id"))
+_TIMEZONE = select(users.timezone).where(_ME)
 
 
 async def user_zone(executor: Executor, user_id: uuid.UUID) -> ZoneInfo:
@@ -35,64 +41,99 @@ async def user_zone(executor: Executor, user_id: uuid.UUID) -> ZoneInfo:
     return ZoneInfo(row[0] or "UTC")
 
 
-async def update_profile(session: AsyncSession, user: User, body: ProfileUpdate) -> User:
+@functools.cache
+def _profile_update(names: frozenset[str]) -> Any:
+    """The UPDATE of these profile fields (bound as `v_<name>`), built once per set."""
+    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in names}
+    return (
+        update(User)
+        .where(_ME)
+        .values(**values, version=users.version + 1, updated_at=bindparam("now"))
+        .returning(*PROFILE_COLUMNS)
+    )
+
+
+async def update_profile(
+    database: Database, user_id: uuid.UUID, body: ProfileUpdate, check: Any
+) -> Row:
+    """Apply the changes `body` holds; `check(user)` runs first (If-Match) under the row's lock."""
     changes = body.changes()
     if "email" in changes:
         changes["email"] = normalise_email(changes["email"])
-    changes = {k: v for k, v in changes.items() if getattr(user, k) != v}
-    if not changes:
-        return user
-    for name, value in changes.items():
-        setattr(user, name, value)
-    user.version += 1
-    user.updated_at = utcnow()
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise ProblemError(409, "An account with this email exists.", slug="email-taken") from None
-    return user
+    async with database.transaction() as tx:
+        user = await first(tx, _LOCKED, {"user_id": user_id})
+        if user is None:
+            raise account_gone()
+        check(user)
+        changes = {k: v for k, v in changes.items() if user[k] != v}
+        if not changes:
+            return user
+        values = {f"v_{k}": v for k, v in changes.items()}
+        try:
+            return (
+                await tx.rows(
+                    _profile_update(frozenset(changes)),
+                    {**values, "user_id": user_id, "now": utcnow()},
+                )
+            )[0]
+        except ConstraintViolated:
+            raise email_taken() from None
 
 
-async def _checked_hash(session: AsyncSession, user: User, password: str) -> str:
-    """The hash `password` was found to match, else 403. The connection is given back during
-    the hash, which may wait for a thread, so the caller writes only where the user's hash is
+_HASH = select(users.password_hash).where(_ME)
+
+
+async def _checked_hash(database: Database, user_id: uuid.UUID, password: str) -> str:
+    """The hash `password` was found to match, else 403. No connection is held during the
+    hash, which may wait for a thread, so the caller writes only where the user's hash is
     still this one (`_changed_meanwhile` otherwise)."""
-    hashed = user.password_hash
-    await session.commit()
-    if not await verify_password(password, hashed):
+    row = await first(database, _HASH, {"user_id": user_id})
+    if row is None:
+        raise account_gone()
+    if not await verify_password(password, row[0]):
         raise ProblemError(403, "The password is not correct.", slug="wrong-password")
-    return hashed
+    return row[0]
 
 
-async def _changed_meanwhile(session: AsyncSession, user_id: uuid.UUID) -> ProblemError:
+_ID = select(users.id).where(_ME)
+
+
+async def _changed_meanwhile(executor: Executor, user_id: uuid.UUID) -> ProblemError:
     """The write found no user with the checked hash: erased, or the password changed."""
-    if await session.scalar(select(col(User.id)).where(col(User.id) == user_id)) is None:
+    if await first(executor, _ID, {"user_id": user_id}) is None:
         return account_gone()
     changed = "The password was changed meanwhile: this one is no longer correct."
     return ProblemError(403, changed, slug="wrong-password")
 
 
+_STILL_CHECKED = users.password_hash == bindparam("checked")
+_SET_PASSWORD = (
+    update(User)
+    .where(_ME, _STILL_CHECKED)
+    .values(
+        password_hash=bindparam("new_hash"), updated_at=bindparam("now"), version=users.version + 1
+    )
+    .returning(users.id)
+)
+
+
 async def change_password(
-    session: AsyncSession, user: User, current: str, new: str, keep_family: uuid.UUID | None
+    database: Database, user_id: uuid.UUID, current: str, new: str, keep_family: uuid.UUID | None
 ) -> None:
-    checked = await _checked_hash(session, user, current)
+    checked = await _checked_hash(database, user_id, current)
     new_hash = await hash_password(new)
-    changed = await session.execute(
-        update(User)
-        .where(col(User.id) == user.id, col(User.password_hash) == checked)
-        .values(password_hash=new_hash, updated_at=utcnow(), version=col(User.version) + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise await _changed_meanwhile(session, user.id)
-    await revoke_other_sessions(session, user.id, keep_family)
+    values = {"user_id": user_id, "checked": checked, "new_hash": new_hash, "now": utcnow()}
+    async with database.transaction() as tx:
+        if not await tx.rows(_SET_PASSWORD, values):
+            raise await _changed_meanwhile(tx, user_id)
+        await revoke_other_sessions(tx, user_id, keep_family)
 
 
-async def erase_account(session: AsyncSession, user: User, password: str) -> None:
+_ERASE = delete(User).where(_ME, _STILL_CHECKED).returning(users.id)
+
+
+async def erase_account(database: Database, user_id: uuid.UUID, password: str) -> None:
     """Delete the user; every table's foreign key cascades, so no row of theirs remains."""
-    checked = await _checked_hash(session, user, password)
-    erased = await session.execute(
-        delete(User).where(col(User.id) == user.id, col(User.password_hash) == checked)
-    )
-    if erased.rowcount != 1:  # type: ignore[attr-defined]
-        raise await _changed_meanwhile(session, user.id)
+    checked = await _checked_hash(database, user_id, password)
+    if not await database.rows(_ERASE, {"user_id": user_id, "checked": checked}):
+        raise await _changed_meanwhile(database, user_id)

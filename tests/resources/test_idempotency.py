@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import utcnow
 from app.shared.idempotency import ABANDONED_AFTER, KEEP_FOR, IdempotencyKey
@@ -25,12 +26,12 @@ async def user_id_of(client, headers) -> uuid.UUID:
 
 
 async def stored_key(app, user_id: uuid.UUID, key: str) -> IdempotencyKey | None:
-    async with app.state.sessionmaker() as session:
+    async with AsyncSession(app.state.engine) as session:
         return await session.get(IdempotencyKey, (user_id, key))
 
 
 async def store_key(app, **fields) -> None:
-    async with app.state.sessionmaker() as session:
+    async with AsyncSession(app.state.engine) as session:
         session.add(IdempotencyKey(**fields))
         await session.commit()
 

@@ -79,6 +79,9 @@ async def test_no_canary_reaches_a_log_line_or_an_error(
 ) -> None:
     recorder = Recorder()
     client.event_hooks["response"].append(recorder)
+    # Proof that a DEBUG record of the app would be seen (on PostgreSQL no library the app
+    # uses logs at DEBUG during this story).
+    logging.getLogger("rebound.canary").debug("capturing at DEBUG")
 
     # Accounts: register, sign in, refresh, wrong and unknown credentials.
     email = f"canary-{RUN}@example.com"
