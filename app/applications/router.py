@@ -19,7 +19,7 @@ from app.applications.models import (
 from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
-from app.shared import responses
+from app.shared import repository, responses
 from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
@@ -60,7 +60,7 @@ async def list_applications(
     params: Annotated[ApplicationParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's applications, or what changed since a sync token."""
-    return json_response(await service.list_applications(database, caller, params))
+    return json_response(await repository.list_page(database, caller, APPLICATIONS, params))
 
 
 @router.get(
@@ -75,7 +75,7 @@ async def get_application(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One application with its ETag."""
-    row = await service.get_application(database, caller, record_id)
+    row = await repository.get(database, caller, APPLICATIONS, record_id)
     return responses.record(request, APPLICATIONS.body(row))
 
 

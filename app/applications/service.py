@@ -11,7 +11,6 @@ from app.applications.models import (
     APPLICATIONS,
     Application,
     ApplicationCreate,
-    ApplicationParams,
     ApplicationUpdate,
     StageCause,
     StageChange,
@@ -60,16 +59,6 @@ async def create_application(
         companions=[_first_timeline_entry],
         extra={"timeline_id": uuid.uuid4()},
     )
-
-
-async def list_applications(
-    executor: Executor, caller: Caller, params: ApplicationParams
-) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, APPLICATIONS, params)
-
-
-async def get_application(executor: Executor, caller: Caller, application_id: uuid.UUID) -> Row:
-    return await repository.get(executor, caller, APPLICATIONS, application_id)
 
 
 async def _salary_in_order(

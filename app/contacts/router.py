@@ -16,7 +16,7 @@ from app.contacts.models import (
 )
 from app.core.database import DatabaseDep
 from app.core.identity import CallerDep
-from app.shared import responses
+from app.shared import repository, responses
 from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
@@ -57,7 +57,7 @@ async def list_contacts(
     params: Annotated[ContactParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's contacts, or what changed since a sync token."""
-    return json_response(await service.list_contacts(database, caller, params))
+    return json_response(await repository.list_page(database, caller, CONTACTS, params))
 
 
 @router.get(
@@ -72,7 +72,7 @@ async def get_contact(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One contact with its ETag."""
-    row = await service.get_contact(database, caller, record_id)
+    row = await repository.get(database, caller, CONTACTS, record_id)
     return responses.record(request, CONTACTS.body(row))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from app.applications.models import APPLICATIONS
-from app.contacts.models import CONTACTS, Contact, ContactCreate, ContactParams, ContactUpdate
+from app.contacts.models import CONTACTS, Contact, ContactCreate, ContactUpdate
 from app.core.database import Executor, Row
 from app.core.db import utcnow
 from app.core.identity import Caller
@@ -39,16 +39,6 @@ async def create_contact(
     values = body.model_dump(exclude={"id"})
     await check_references(executor, caller, values)
     return await repository.create(executor, caller, CONTACTS, body, values)
-
-
-async def list_contacts(
-    executor: Executor, caller: Caller, params: ContactParams
-) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, CONTACTS, params)
-
-
-async def get_contact(executor: Executor, caller: Caller, contact_id: uuid.UUID) -> Row:
-    return await repository.get(executor, caller, CONTACTS, contact_id)
 
 
 async def _new_links_checked(

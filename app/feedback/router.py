@@ -19,7 +19,7 @@ from app.feedback.models import (
     FeedbackConversationPublic,
     FeedbackConversationUpdate,
 )
-from app.shared import responses
+from app.shared import repository, responses
 from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/feedback-conversations", tags=["feedback"])
@@ -61,7 +61,9 @@ async def list_feedback_conversations(
     params: Annotated[FeedbackConversationParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's feedback conversations, or what changed since a sync token."""
-    return json_response(await service.list_feedback_conversations(database, caller, params))
+    return json_response(
+        await repository.list_page(database, caller, FEEDBACK_CONVERSATIONS, params)
+    )
 
 
 @router.get(
@@ -78,7 +80,7 @@ async def get_feedback_conversation(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One feedback conversation with its ETag."""
-    row = await service.get_feedback_conversation(database, caller, record_id)
+    row = await repository.get(database, caller, FEEDBACK_CONVERSATIONS, record_id)
     return responses.record(request, FEEDBACK_CONVERSATIONS.body(row))
 
 

@@ -14,7 +14,6 @@ from app.feedback.models import (
     FEEDBACK_CONVERSATIONS,
     DraftFormat,
     FeedbackConversationCreate,
-    FeedbackConversationParams,
     FeedbackConversationUpdate,
 )
 from app.feedback.transitions import check_transition
@@ -54,18 +53,6 @@ async def create_feedback_conversation(
     values = body.model_dump(exclude={"id"})
     await check_references(executor, caller, values)
     return await repository.create(executor, caller, FEEDBACK_CONVERSATIONS, body, values)
-
-
-async def list_feedback_conversations(
-    executor: Executor, caller: Caller, params: FeedbackConversationParams
-) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, FEEDBACK_CONVERSATIONS, params)
-
-
-async def get_feedback_conversation(
-    executor: Executor, caller: Caller, conversation_id: uuid.UUID
-) -> Row:
-    return await repository.get(executor, caller, FEEDBACK_CONVERSATIONS, conversation_id)
 
 
 async def _forward_with_its_references(
@@ -115,7 +102,7 @@ _USER_NAME = select(User.__table__.c.display_name).where(  # type: ignore[attr-d
 async def request_draft(
     executor: Executor, caller: Caller, conversation_id: uuid.UUID, kind: DraftFormat
 ) -> RequestDraft:
-    conversation = await get_feedback_conversation(executor, caller, conversation_id)
+    conversation = await repository.get(executor, caller, FEEDBACK_CONVERSATIONS, conversation_id)
     values = {"user_id": caller.id}
     application = await first(
         executor,

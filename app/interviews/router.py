@@ -16,7 +16,7 @@ from app.interviews.models import (
     InterviewPublic,
     InterviewUpdate,
 )
-from app.shared import responses
+from app.shared import repository, responses
 from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
 async def create_interview(
     body: InterviewCreate, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
-    """Record an interview of one of the caller's interviews."""
+    """Record an interview for one of the caller's applications."""
     row, is_new = await service.create_interview(database, caller, body)
     return responses.created(request, INTERVIEWS.body(row), is_new)
 
@@ -57,7 +57,7 @@ async def list_interviews(
     params: Annotated[InterviewParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's interviews, or what changed since a sync token."""
-    return json_response(await service.list_interviews(database, caller, params))
+    return json_response(await repository.list_page(database, caller, INTERVIEWS, params))
 
 
 @router.get(
@@ -72,7 +72,7 @@ async def get_interview(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One interview with its ETag."""
-    row = await service.get_interview(database, caller, record_id)
+    row = await repository.get(database, caller, INTERVIEWS, record_id)
     return responses.record(request, INTERVIEWS.body(row))
 
 

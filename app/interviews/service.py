@@ -6,7 +6,7 @@ from typing import Any
 from app.applications.models import APPLICATIONS
 from app.core.database import Executor, Row
 from app.core.identity import Caller
-from app.interviews.models import INTERVIEWS, InterviewCreate, InterviewParams, InterviewUpdate
+from app.interviews.models import INTERVIEWS, InterviewCreate, InterviewUpdate
 from app.shared import repository
 from app.shared.repository import Check
 
@@ -29,16 +29,6 @@ async def create_interview(
         guards=[repository.live(APPLICATIONS, "v_application_id")],
         explain=lambda: check_references(executor, caller, values),
     )
-
-
-async def list_interviews(
-    executor: Executor, caller: Caller, params: InterviewParams
-) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, INTERVIEWS, params)
-
-
-async def get_interview(executor: Executor, caller: Caller, interview_id: uuid.UUID) -> Row:
-    return await repository.get(executor, caller, INTERVIEWS, interview_id)
 
 
 async def update_interview(

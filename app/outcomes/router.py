@@ -16,7 +16,7 @@ from app.outcomes.models import (
     OutcomePublic,
     OutcomeUpdate,
 )
-from app.shared import responses
+from app.shared import repository, responses
 from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
@@ -57,7 +57,7 @@ async def list_outcomes(
     params: Annotated[OutcomeParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's outcomes, or what changed since a sync token."""
-    return json_response(await service.list_outcomes(database, caller, params))
+    return json_response(await repository.list_page(database, caller, OUTCOMES, params))
 
 
 @router.get(
@@ -72,7 +72,7 @@ async def get_outcome(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One outcome with its ETag."""
-    row = await service.get_outcome(database, caller, record_id)
+    row = await repository.get(database, caller, OUTCOMES, record_id)
     return responses.record(request, OUTCOMES.body(row))
 
 

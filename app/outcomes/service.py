@@ -13,7 +13,6 @@ from app.outcomes.models import (
     OUTCOMES,
     STAGE_AFTER,
     OutcomeCreate,
-    OutcomeParams,
     OutcomeUpdate,
 )
 from app.shared import repository
@@ -63,16 +62,6 @@ async def create_outcome(
         explain=lambda: check_references(executor, caller, values),
         effect=_move_the_application,
     )
-
-
-async def list_outcomes(
-    executor: Executor, caller: Caller, params: OutcomeParams
-) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, OUTCOMES, params)
-
-
-async def get_outcome(executor: Executor, caller: Caller, outcome_id: uuid.UUID) -> Row:
-    return await repository.get(executor, caller, OUTCOMES, outcome_id)
 
 
 async def _offer_fields_for_offers(

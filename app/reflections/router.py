@@ -16,7 +16,7 @@ from app.reflections.models import (
     ReflectionPublic,
     ReflectionUpdate,
 )
-from app.shared import responses
+from app.shared import repository, responses
 from app.shared.pagination import json_response
 
 router = APIRouter(prefix="/v1/reflections", tags=["reflections"])
@@ -57,7 +57,7 @@ async def list_reflections(
     params: Annotated[ReflectionParams, Query()], caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """A page of the caller's reflections, or what changed since a sync token."""
-    return json_response(await service.list_reflections(database, caller, params))
+    return json_response(await repository.list_page(database, caller, REFLECTIONS, params))
 
 
 @router.get(
@@ -72,7 +72,7 @@ async def get_reflection(
     record_id: uuid.UUID, request: Request, caller: CallerDep, database: DatabaseDep
 ) -> Response:
     """One reflection with its ETag."""
-    row = await service.get_reflection(database, caller, record_id)
+    row = await repository.get(database, caller, REFLECTIONS, record_id)
     return responses.record(request, REFLECTIONS.body(row))
 
 

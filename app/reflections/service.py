@@ -10,7 +10,6 @@ from app.outcomes.service import check_outcome_of
 from app.reflections.models import (
     REFLECTIONS,
     ReflectionCreate,
-    ReflectionParams,
     ReflectionUpdate,
 )
 from app.shared import repository
@@ -35,16 +34,6 @@ async def create_reflection(
     values = body.model_dump(exclude={"id"})
     await check_references(executor, caller, values)
     return await repository.create(executor, caller, REFLECTIONS, body, values)
-
-
-async def list_reflections(
-    executor: Executor, caller: Caller, params: ReflectionParams
-) -> dict[str, Any]:
-    return await repository.list_page(executor, caller, REFLECTIONS, params)
-
-
-async def get_reflection(executor: Executor, caller: Caller, reflection_id: uuid.UUID) -> Row:
-    return await repository.get(executor, caller, REFLECTIONS, reflection_id)
 
 
 async def update_reflection(
