@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Connections per process: asyncpg's pool on PostgreSQL, the engine's on SQLite.
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=5, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)
