@@ -48,6 +48,12 @@ class Counters(Protocol):
     async def close(self) -> None: ...
 
 
+def _seconds_left(until: float, now: float) -> int:
+    """Whole seconds from `now` to `until`, at least 1. Rounded first: on a float clock
+    (now + 60) - now can come out as 60.000000000000004, which is not 61 seconds."""
+    return max(1, math.ceil(round(until - now, 6)))
+
+
 class MemoryCounters:
     """Counters of one process: right for one worker, per-worker when there are several."""
 
@@ -77,13 +83,13 @@ class MemoryCounters:
         entry = self._get(key, now)
         count, expires_at = (entry[0] + 1, entry[1]) if entry else (1, now + window)
         self._set(key, count, expires_at)
-        return count, max(1, math.ceil(expires_at - now))
+        return count, _seconds_left(expires_at, now)
 
     async def attempt(self, key: str, backoff: Backoff) -> int:
         now = self._clock()
         wait = self._get(f"{key}:wait", now)
         if wait is not None:
-            return max(1, math.ceil(wait[1] - now))
+            return _seconds_left(wait[1], now)
         entry = self._get(f"{key}:n", now)
         attempts = (entry[0] if entry else 0) + 1
         self._set(f"{key}:n", attempts, now + backoff.expire_seconds)

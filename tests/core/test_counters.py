@@ -86,3 +86,9 @@ async def test_redis_being_down_lets_requests_through(caplog):
     finally:
         await store.close()
     assert "rate limit counters unavailable" in caplog.text
+
+
+async def test_a_new_window_reports_its_own_length_whatever_the_clock_reads():
+    # At 5.18 s, (5.18 + 60) - 5.18 is 60.000000000000004 in floating point: it was told as 61.
+    counters = MemoryCounters(clock=lambda: 5.18)
+    assert await counters.hit("a", 60) == (1, 60)
