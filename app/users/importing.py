@@ -38,7 +38,7 @@ from app.contacts.models import ContactCreate, ContactPublic
 from app.core.database import ConstraintViolated, Executor, Row, one_of
 from app.core.db import utcnow
 from app.core.errors import FieldError, ProblemError, field_errors
-from app.core.identity import Caller, User
+from app.core.identity import Caller
 from app.feedback import service as feedback
 from app.feedback.models import FeedbackConversationCreate, FeedbackConversationPublic
 from app.interviews import service as interviews
@@ -51,7 +51,7 @@ from app.shared.records import StrictInput
 from app.shared.repository import next_change_seq, stored, touched
 from app.users.export import RESOURCES
 from app.users.models import ProfileFields
-from app.users.service import get_user
+from app.users.service import apply_profile, get_user
 
 # Parents first: each collection's references are checked against what this import has
 # already written in the same transaction.
@@ -72,7 +72,6 @@ COUNTED = (*IMPORT_ORDER, "timeline", "profile")
 _SERVER_FIELDS = frozenset({"created_at", "updated_at", "version", "deleted_at"})
 _TIMELINE_FIELDS = ("application_id", "from_stage", "to_stage", "changed_at", "cause", "outcome_id")
 _BATCH = 500  # ids per IN (...) query, well under every database's parameter limit
-_users: Table = User.__table__  # type: ignore[attr-defined]
 # The tables an import writes, per collection of the document.
 _TABLES: dict[str, Table] = {name: RESOURCES[name].columns for name in IMPORT_ORDER}
 _TABLES["timeline"] = StageChange.__table__  # type: ignore[attr-defined]
@@ -220,7 +219,7 @@ async def import_document(
             existing = await _owned_or_refuse(tx, caller, prepared)
             now = utcnow()
             if prepared.profile is not None:
-                await _restore_profile(tx, caller, prepared.profile, now, report)
+                await _restore_profile(tx, caller, prepared.profile, report)
             for name in IMPORT_ORDER:
                 await _restore_records(tx, caller, name, prepared, existing[name], seq, now, report)
             await _restore_timeline(tx, caller, prepared, existing["timeline"], report)
@@ -378,19 +377,13 @@ async def _rows_with_ids(tx: Executor, table: Table, ids: Sequence[uuid.UUID]) -
 
 
 async def _restore_profile(
-    tx: Executor, caller: Caller, values: dict[str, Any], now: datetime, report: ImportReport
+    tx: Executor, caller: Caller, values: dict[str, Any], report: ImportReport
 ) -> None:
     user = await get_user(tx, caller.id)
-    changes = {name: value for name, value in values.items() if user[name] != value}
-    if not changes:
+    if await apply_profile(tx, user, values) is None:
         report.unchanged["profile"] += 1
-        return
-    await tx.rows(
-        update(_users)
-        .where(_users.c.id == caller.id)
-        .values(changes | {"version": _users.c.version + 1, "updated_at": now})
-    )
-    report.updated["profile"] += 1
+    else:
+        report.updated["profile"] += 1
 
 
 async def _restore_records(

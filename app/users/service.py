@@ -2,6 +2,7 @@
 
 import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,7 @@ def _profile_update(names: frozenset[str]) -> Any:
 
 
 async def update_profile(
-    database: Database, user_id: uuid.UUID, body: ProfileUpdate, check: Any
+    database: Database, user_id: uuid.UUID, body: ProfileUpdate, check: Callable[[Row], None]
 ) -> Row:
     """Apply the changes `body` holds; `check(user)` runs first (If-Match) under the row's lock."""
     changes = body.changes()
@@ -65,19 +66,19 @@ async def update_profile(
         if user is None:
             raise account_gone()
         check(user)
-        changes = {k: v for k, v in changes.items() if user[k] != v}
-        if not changes:
-            return user
-        values = {f"v_{k}": v for k, v in changes.items()}
         try:
-            return (
-                await tx.rows(
-                    _profile_update(frozenset(changes)),
-                    {**values, "user_id": user_id, "now": utcnow()},
-                )
-            )[0]
+            return await apply_profile(tx, user, changes) or user
         except ConstraintViolated:
             raise email_taken() from None
+
+
+async def apply_profile(tx: Executor, user: Row, changes: dict[str, Any]) -> Row | None:
+    """Write the fields of `changes` that differ from `user` (version +1); None if none do."""
+    changed = {k: v for k, v in changes.items() if user[k] != v}
+    if not changed:
+        return None
+    values = {f"v_{k}": v for k, v in changed.items()} | {"user_id": user["id"], "now": utcnow()}
+    return (await tx.rows(_profile_update(frozenset(changed)), values))[0]
 
 
 _HASH = select(users.password_hash).where(_ME)
