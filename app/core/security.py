@@ -1,5 +1,9 @@
 """Access tokens: every line of JWT code lives here. HS256 only, every claim checked."""
 
+import base64
+import binascii
+import json
+import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -13,6 +17,9 @@ from app.core.db import utcnow
 
 ALGORITHM = "HS256"
 ACCESS_TYPE = "access"
+MAX_TOKEN_LENGTH = 2048  # ours are about 400 characters
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_HEADER = {"alg": ALGORITHM, "typ": "JWT"}  # the header python-jose writes for ours
 
 
 class InvalidToken(Exception):
@@ -44,9 +51,34 @@ def create_access_token(
     return jwt.encode(claims, settings.secret, algorithm=ALGORITHM)
 
 
+def _segment_bytes(segment: str) -> bytes:
+    """A base64url segment without padding, in its one canonical spelling, decoded.
+    python-jose would skip characters outside the alphabet and ignore unused trailing bits,
+    so `<token>!!` or a last character changed within its unused bits would verify too."""
+    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+        raise InvalidToken("not base64url")
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise InvalidToken("not canonical base64url")
+    return raw
+
+
+def _check_shape(token: str) -> None:
+    """Three canonical base64url segments, and exactly the header we write: no other
+    algorithm, no key hints (kid, jku, jwk) for anything to follow."""
+    segments = token.split(".")
+    if len(token) > MAX_TOKEN_LENGTH or len(segments) != 3:
+        raise InvalidToken("not a compact JWS")
+    header, _payload, _signature = (_segment_bytes(segment) for segment in segments)
+    if json.loads(header) != _HEADER:
+        raise InvalidToken("unexpected header")
+
+
 def decode_access_token(settings: Settings, token: str) -> AccessClaims:
-    """Verify signature, algorithm, expiry, issuer, audience and type, or raise InvalidToken."""
+    """Verify shape, signature, algorithm, expiry, issuer, audience and type, or raise
+    InvalidToken."""
     try:
+        _check_shape(token)
         claims = jwt.decode(
             token,
             settings.secret,
@@ -71,7 +103,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             token_id=claims["jti"],
             expires=int(claims["exp"]),
         )
-    except (JWTError, ValueError, KeyError, TypeError) as exc:
+    except (JWTError, ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise InvalidToken(str(exc)) from exc
 
 

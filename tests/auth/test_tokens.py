@@ -3,6 +3,8 @@ HS256 access token for an existing account opens GET /v1/me."""
 
 import asyncio
 import base64
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -138,6 +140,66 @@ async def test_a_token_with_a_wrong_claim_is_refused(client, settings, changes):
     user = await register(client)
 
     await assert_refused(client, sign(settings, claims_for(settings, user, **changes)))
+
+
+def _last_char_variant(segment: str) -> str:
+    """The segment with its last character changed only in bits base64 leaves unused: the
+    same bytes to a lenient decoder, another string to a strict one."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    unused = {2: 4, 3: 2}[len(segment) % 4]
+    index = alphabet.index(segment[-1])
+    return segment[:-1] + alphabet[index ^ (1 << (unused - 1))]
+
+
+def _with_header(settings, claims: dict[str, Any], **header: Any) -> str:
+    """A token signed with the app's own secret under a header of the attacker's choosing."""
+    signing_input = f"{b64url({'alg': 'HS256', 'typ': 'JWT', **header})}.{b64url(claims)}"
+    mac = hmac.new(settings.secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+CRAFTED = {
+    "appended-bangs": lambda token, settings, claims: token + "!!",
+    "padding": lambda token, settings, claims: token + "=",
+    "padded-payload": lambda token, settings, claims: token.replace(".", "==.", 1),
+    "space-inside": lambda token, settings, claims: token[:20] + " " + token[20:],
+    "non-ascii": lambda token, settings, claims: token[:-1] + "\u00e9",
+    "unused-bits": lambda token, settings, claims: (
+        token[: token.rindex(".") + 1] + _last_char_variant(token[token.rindex(".") + 1 :])
+    ),
+    "four-segments": lambda token, settings, claims: token + ".AAAA",
+    "huge": lambda token, settings, claims: token + "A" * 100_000,
+    "kid-header": lambda token, settings, claims: _with_header(settings, claims, kid="../k"),
+    "jku-header": lambda token, settings, claims: _with_header(
+        settings, claims, jku="http://attacker.example/keys"
+    ),
+    "jwk-header": lambda token, settings, claims: _with_header(
+        settings, claims, jwk={"kty": "oct", "k": "QUFB"}
+    ),
+    "rs256-header": lambda token, settings, claims: _with_header(settings, claims, alg="RS256"),
+}
+
+
+async def test_the_strict_checks_accept_a_token_signed_by_hand_under_our_header(client, settings):
+    user = await register(client)
+    token = _with_header(settings, claims_for(settings, user))
+
+    response = await client.get("/v1/me", headers=bearer(token))
+
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("craft", CRAFTED.values(), ids=CRAFTED.keys())
+async def test_a_crafted_variant_of_a_valid_token_is_refused(client, settings, craft):
+    user = await register(client)
+    claims = claims_for(settings, user)
+    crafted = craft(sign(settings, claims), settings, claims)
+
+    if crafted.isascii():
+        await assert_refused(client, crafted)
+    else:  # httpx will not send non-ASCII headers; the app sees them as latin-1
+        with pytest.raises(app_jwt.InvalidToken):
+            app_jwt.decode_access_token(settings, crafted)
 
 
 async def test_a_token_for_an_unknown_user_is_refused(client, settings):
