@@ -12,7 +12,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
 from app.shared.fields import Currency, Day, Money, Name, ShortText, Tags, Text, Url
-from app.shared.pagination import ListParams, SortKey, page_model, parse_date
+from app.shared.pagination import ListParams, SortKey, page_model, parse_date, parse_text
 from app.shared.records import (
     OwnedRecord,
     RecordPublic,
@@ -215,7 +215,7 @@ APPLICATIONS = Records(
     },
     sorts={
         "company": lambda descending: [
-            SortKey(func.lower(_table.company).cast(String), descending, str)
+            SortKey(func.lower(_table.company).cast(String), descending, parse_text)
         ],
         "applied_on": lambda descending: [
             SortKey(func.coalesce(_table.applied_on, _NO_DATE), descending, parse_date)

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, create_model, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, bindparam, tuple_
 
-from app.shared.sync import decode_token, encode_token, invalid_query, parse_seq
+from app.shared.sync import decode_token, encode_token, invalid_token, parse_seq
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
@@ -48,18 +48,41 @@ class SortKey:
 
     expression: ColumnElement[Any]
     descending: bool
-    parse: Callable[[str], Any]
+    parse: Callable[[object], Any]  # a value read from a cursor, or TypeError/ValueError
 
 
-def parse_datetime(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
+# Readers of a cursor's values: each takes whatever JSON the client sent back and returns a
+# value the database accepts, or raises (a 422): a cursor is the client's input like any other.
+MAX_TEXT_KEY = 1000
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def parse_datetime(value: object) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
     if moment.tzinfo is None:
         raise ValueError("naive timestamp in a cursor")
-    return moment
+    return moment.astimezone(UTC)  # OverflowError at the ends of the calendar
 
 
-def parse_date(value: str) -> date:
-    return date.fromisoformat(value)
+def parse_date(value: object) -> date:
+    return date.fromisoformat(_text(value))
+
+
+def parse_text(value: object) -> str:
+    """Text as PostgreSQL can hold it (no U+0000), no longer than any sort key."""
+    text = _text(value)
+    if "\x00" in text or len(text) > MAX_TEXT_KEY:
+        raise ValueError("not a text key")
+    return text
+
+
+def parse_id(value: object) -> uuid.UUID:
+    return uuid.UUID(_text(value))
 
 
 def page_model(name: str, item: type[BaseModel]) -> type[BaseModel]:
@@ -96,13 +119,13 @@ def read_cursor(cursor: str | None, mode: str, keys: Sequence[SortKey]) -> Posit
     payload = decode_token(cursor, "cursor")
     values = payload.get("v")
     if payload.get("m") != mode or not isinstance(values, list) or len(values) != len(keys) + 1:
-        raise invalid_query("cursor", "This cursor belongs to a different query.")
+        raise invalid_token("cursor", "This cursor belongs to a different query.")
     try:
         started = parse_seq(payload.get("w"))
         parsed = [key.parse(value) for key, value in zip(keys, values, strict=False)]
-        parsed.append(uuid.UUID(values[-1]))
+        parsed.append(parse_id(values[-1]))
     except (TypeError, ValueError, OverflowError):
-        raise invalid_query("cursor", "This token is not one the API issued.") from None
+        raise invalid_token("cursor") from None
     return Position(started, parsed)
 
 
