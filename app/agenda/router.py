@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from app.agenda import service
 from app.agenda.models import Agenda, AgendaParams
@@ -35,11 +35,9 @@ nothing: an application that may have been ghosted keeps its stage until the use
 )
 async def get_agenda(
     params: Annotated[AgendaParams, Query()],
-    response: Response,
     caller: CallerDep,
     database: DatabaseDep,
 ) -> Agenda:
     """What needs attention now: follow-ups, upcoming calls, next steps, silences."""
-    # Computed for this moment: a cached copy would be wrong by tomorrow.
-    response.headers["Cache-Control"] = "no-store"
+    # Computed for this moment, and private: `no-store`, as every API answer (app/core/http.py).
     return await service.build_agenda(database, caller, params, now=utcnow())

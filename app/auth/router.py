@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import password_reset, service
@@ -21,8 +21,6 @@ from app.core.ratelimit import RateLimiterDep
 from app.users.models import UserPublic, UserRegister
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
-
-_NO_STORE = {"Cache-Control": "no-store"}
 
 
 class PasswordForm(OAuth2PasswordRequestForm):
@@ -58,7 +56,6 @@ class PasswordForm(OAuth2PasswordRequestForm):
 )
 async def register(
     request: Request,
-    response: Response,
     body: UserRegister,
     database: DatabaseDep,
     limiter: RateLimiterDep,
@@ -70,14 +67,12 @@ async def register(
         "register", body.email, limiter.settings.rate_limit_register_per_email
     )
     user, pair = await service.register(database, limiter.settings, body)
-    response.headers.update(_NO_STORE)
     return Registration(user=UserPublic.model_validate(dict(user)), tokens=pair)
 
 
 @router.post("/token", operation_id="createToken", responses=problem_responses(401, 422, 429, 503))
 async def create_token(
     request: Request,
-    response: Response,
     form: Annotated[PasswordForm, Depends()],
     database: DatabaseDep,
     limiter: RateLimiterDep,
@@ -94,17 +89,13 @@ async def create_token(
     user_id = await service.authenticate(database, form.username, form.password)
     await limiter.signed_in(form.username)
     pair, _ = await service.issue_tokens(database, limiter.settings, user_id)
-    response.headers.update(_NO_STORE)
     return pair
 
 
 @router.post("/refresh", operation_id="refreshToken", responses=problem_responses(401, 422))
-async def refresh_token(
-    request: Request, response: Response, body: RefreshRequest, database: DatabaseDep
-) -> TokenPair:
+async def refresh_token(request: Request, body: RefreshRequest, database: DatabaseDep) -> TokenPair:
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
     pair = await service.rotate(database, request.app.state.settings, body.refresh_token)
-    response.headers.update(_NO_STORE)
     return pair
 
 

@@ -24,6 +24,24 @@ _SECURITY_HEADERS = [
 ]
 
 
+_PRIVATE_PREFIX = "/v1/"
+
+
+def _private_by_default(headers: list[tuple[bytes, bytes]]) -> None:
+    """An API answer that says nothing of caching is private: no cache may store it, and one
+    that stores it anyway must not serve it to another token. Routes that may be cached (the
+    public guidance catalogue) set their own Cache-Control."""
+    if any(name.lower() == b"cache-control" for name, _ in headers):
+        return
+    headers.append((b"cache-control", b"no-store"))
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == b"vary":
+            if b"authorization" not in value.lower():
+                headers[index] = (name, value + b", Authorization")
+            return
+    headers.append((b"vary", b"Authorization"))
+
+
 class BodyTooLarge(HTTPException):
     """Raised from `receive`; an HTTPException so FastAPI's body parsing lets it through."""
 
@@ -47,6 +65,7 @@ class RequestContextMiddleware:
         # A new id only has to be unique, not secret: 128 random bits, without uuid4's system
         # call for each request.
         request_id = given if _VALID_REQUEST_ID.match(given) else f"{getrandbits(128):032x}"  # noqa: S311
+        private = scope["path"].startswith(_PRIVATE_PREFIX)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500  # until a response starts
@@ -58,6 +77,8 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(_SECURITY_HEADERS)
+                if private:
+                    _private_by_default(headers)
                 message["headers"] = headers
             await send(message)
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import Page, Route
+from playwright.async_api import ConsoleMessage, Page, Route
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -16,12 +16,18 @@ class GuardedPage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.outside: list[str] = []
+        self.refused_by_policy: list[str] = []  # Content-Security-Policy violations
 
     @classmethod
     async def open(cls, page: Page) -> "GuardedPage":
         guarded = cls(page)
         await page.route("**/*", guarded._route)
+        page.on("console", guarded._console)
         return guarded
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.refused_by_policy.append(message.text)
 
     async def _route(self, route: Route) -> None:
         url = route.request.url

@@ -70,3 +70,4 @@ async def test_a_signed_in_developer_lists_applications_from_swagger_ui(
     )
     await page.screenshot(path=tmp_path / "swagger-ui.png", full_page=True)
     assert guarded.outside == []
+    assert guarded.refused_by_policy == []
