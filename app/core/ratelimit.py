@@ -8,6 +8,9 @@ and unknown emails are limited exactly like known ones (nothing to learn from a 
 
 import hashlib
 import ipaddress
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -85,6 +88,18 @@ class RateLimiter:
     async def signed_in(self, email: str) -> None:
         """The attempt succeeded (or the password was reset): forget the account's failures."""
         await self.counters.forget(f"rl:login:{account_key(email)}")
+
+    @asynccontextmanager
+    async def password_check(self, user_id: uuid.UUID) -> AsyncIterator[None]:
+        """A password check of a signed-in caller (password change, erasure, email change):
+        the sign-in backoff, counted apart from sign-in's, so a thief holding an access token
+        can neither guess at full speed nor lock the owner out of signing in. The failures
+        are forgotten when the block ends without an error."""
+        key = f"rl:password:{user_id}"
+        if wait := await self.counters.attempt(key, self.login_backoff):
+            raise too_many(wait)
+        yield
+        await self.counters.forget(key)
 
 
 async def get_rate_limiter(request: Request) -> RateLimiter:

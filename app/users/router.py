@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
+from app.core.ratelimit import RateLimiterDep
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.users import service
 from app.users.export import Export, export_user
@@ -56,13 +57,19 @@ async def update_profile(
     "/password",
     status_code=204,
     operation_id="changePassword",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(401, 403, 422, 429, 503),
 )
-async def change_password(body: PasswordChange, caller: CallerDep, database: DatabaseDep) -> None:
-    """Change the password; every other session is signed out."""
-    await service.change_password(
-        database, caller.id, body.current_password, body.new_password, caller.session_id
-    )
+async def change_password(
+    body: PasswordChange, caller: CallerDep, database: DatabaseDep, limiter: RateLimiterDep
+) -> None:
+    """Change the password; every other session is signed out.
+
+    Wrong passwords slow the account down as failed sign-ins do (429 with `Retry-After`),
+    counted apart from sign-in's."""
+    async with limiter.password_check(caller.id):
+        await service.change_password(
+            database, caller.id, body.current_password, body.new_password, caller.session_id
+        )
 
 
 @router.get("/export", operation_id="exportAccount", response_model=Export)
@@ -101,8 +108,12 @@ async def import_account(
     "",
     status_code=204,
     operation_id="deleteAccount",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(401, 403, 422, 429, 503),
 )
-async def delete_account(body: AccountDeletion, caller: CallerDep, database: DatabaseDep) -> None:
-    """Erase the account and every record it owns; its tokens stop working."""
-    await service.erase_account(database, caller.id, body.password)
+async def delete_account(
+    body: AccountDeletion, caller: CallerDep, database: DatabaseDep, limiter: RateLimiterDep
+) -> None:
+    """Erase the account and every record it owns; its tokens stop working. Wrong passwords
+    slow the account down (429 with `Retry-After`)."""
+    async with limiter.password_check(caller.id):
+        await service.erase_account(database, caller.id, body.password)

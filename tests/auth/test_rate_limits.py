@@ -238,6 +238,8 @@ def test_429s_are_documented_with_retry_after(app):
         ("post", "/v1/auth/password-reset"),
         ("post", "/v1/auth/password-reset/confirm"),
         ("post", "/v1/applications"),
+        ("post", "/v1/me/password"),
+        ("delete", "/v1/me"),
         ("patch", "/v1/applications/{record_id}"),
         ("delete", "/v1/me"),
     ]:
@@ -245,3 +247,57 @@ def test_429s_are_documented_with_retry_after(app):
         assert "Retry-After" in paths[operation[1]][operation[0]]["responses"]["429"]["headers"]
     assert ("get", "/v1/applications") not in documented
     assert ("post", "/v1/auth/refresh") not in documented
+
+
+async def change_password(client: httpx.AsyncClient, user: dict[str, Any], current: str):
+    body = {"current_password": current, "new_password": "a brand new passphrase"}
+    return await client.post("/v1/me/password", json=body, headers=user["headers"])
+
+
+async def erase(client: httpx.AsyncClient, user: dict[str, Any], password: str):
+    return await client.request(
+        "DELETE", "/v1/me", json={"password": password}, headers=user["headers"]
+    )
+
+
+async def test_password_guesses_with_an_access_token_back_off(app_with):
+    """Issue 17 #5: ten wrong current passwords were ten 403s, then the right one a 204."""
+    throttled = app_with(login_backoff_after=3, login_backoff_max_seconds=8)
+    clock = with_clock(throttled)
+    async with client_of(throttled) as client:
+        user = await register(client)
+        for _ in range(3):
+            assert (await change_password(client, user, "guess")).status_code == 403
+        wait = assert_rate_limited(await change_password(client, user, PASSWORD))
+        assert assert_rate_limited(await erase(client, user, PASSWORD)) == wait  # one count
+
+        clock.now += wait
+        assert (await erase(client, user, "guess")).status_code == 403
+        assert assert_rate_limited(await erase(client, user, PASSWORD)) == 2
+        clock.now += 2
+        assert (await change_password(client, user, PASSWORD)).status_code == 204
+
+
+async def test_password_guesses_never_lock_the_owner_out_of_signing_in(app_with):
+    throttled = app_with(login_backoff_after=2, login_backoff_max_seconds=900)
+    with_clock(throttled)
+    async with client_of(throttled) as client:
+        user = await register(client)
+        for _ in range(2):
+            assert (await erase(client, user, "guess")).status_code == 403
+        assert_rate_limited(await erase(client, user, PASSWORD))
+
+        assert (await sign_in(client, user["email"], PASSWORD)).status_code == 200
+
+
+async def test_a_right_password_forgets_the_wrong_ones(app_with):
+    throttled = app_with(login_backoff_after=3)
+    with_clock(throttled)
+    async with client_of(throttled) as client:
+        user = await register(client)
+        for _ in range(2):
+            assert (await change_password(client, user, "guess")).status_code == 403
+        assert (await change_password(client, user, PASSWORD)).status_code == 204
+        for _ in range(2):
+            response = await change_password(client, user, "guess")
+            assert response.status_code == 403

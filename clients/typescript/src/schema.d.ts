@@ -190,7 +190,8 @@ export interface paths {
         post?: never;
         /**
          * Erase the account and every record it owns; its tokens stop working
-         * @description Erase the account and every record it owns; its tokens stop working.
+         * @description Erase the account and every record it owns; its tokens stop working. Wrong passwords
+         *     slow the account down (429 with `Retry-After`).
          */
         delete: operations["deleteAccount"];
         options?: never;
@@ -214,6 +215,9 @@ export interface paths {
         /**
          * Change the password; every other session is signed out
          * @description Change the password; every other session is signed out.
+         *
+         *     Wrong passwords slow the account down as failed sign-ins do (429 with `Retry-After`),
+         *     counted apart from sign-in's.
          */
         post: operations["changePassword"];
         delete?: never;
