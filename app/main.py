@@ -26,12 +26,15 @@ from app.core.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.logging import configure_logging
 from app.core.openapi import install_openapi, summaries_from_docstrings
 from app.core.ratelimit import RateLimiter, WriteRateLimitMiddleware
+from app.core.revocations import Revocations
 from app.feedback.router import router as feedback_router
 from app.guidance.router import router as guidance_router
 from app.insights.router import router as insights_router
 from app.interviews.router import router as interviews_router
 from app.outcomes.router import router as outcomes_router
 from app.reflections.router import router as reflections_router
+from app.sessions.router import router as sessions_router
+from app.sessions.service import ended_since
 from app.shared.idempotency import IdempotencyMiddleware
 from app.users.router import router as users_router
 
@@ -39,6 +42,7 @@ ROUTERS = [
     health_router,
     auth_router,
     users_router,
+    sessions_router,
     applications_router,
     interviews_router,
     outcomes_router,
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
+        await application.state.revocations.start(ended_since(application.state.database))
         yield
         await close_connections(application)
 
@@ -95,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, settings.db_pool_size, settings.db_pool_timeout_seconds
     )
     app.state.rate_limiter = limiter
+    app.state.revocations = Revocations(
+        settings.access_token_minutes * 60, settings.redis_url, settings.redis_key_prefix
+    )
 
     install_error_handlers(app)
     install_docs(app)
@@ -126,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def close_connections(app: FastAPI) -> None:
     """Close every connection the app holds: counters, asyncpg's pool, engine (at shutdown)."""
     await app.state.rate_limiter.counters.close()
+    await app.state.revocations.close()
     await app.state.database.close()
     await app.state.engine.dispose()
 

@@ -10,6 +10,7 @@ from app.feedback.models import FeedbackConversation
 from app.interviews.models import Interview
 from app.outcomes.models import Outcome
 from app.reflections.models import Reflection
+from app.sessions.models import Session
 from app.shared.idempotency import IdempotencyKey
 
 metadata = SQLModel.metadata
@@ -24,6 +25,7 @@ __all__ = [
     "PasswordResetToken",
     "RefreshToken",
     "Reflection",
+    "Session",
     "StageChange",
     "User",
     "metadata",

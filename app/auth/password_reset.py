@@ -14,13 +14,14 @@ from sqlalchemy import Uuid, bindparam, insert, select, update
 
 from app.auth.models import PasswordResetToken
 from app.auth.passwords import hash_password
-from app.auth.service import hash_token, normalise_email, revoke_other_sessions
+from app.auth.service import hash_token, normalise_email
 from app.core import mail
 from app.core.config import Settings
 from app.core.database import Database, first
 from app.core.db import UTCDateTime, utcnow
 from app.core.errors import FieldError, ProblemError
 from app.core.identity import User
+from app.sessions.service import end_sessions
 
 logger = logging.getLogger("rebound.auth")
 
@@ -110,9 +111,11 @@ _SPEND_CODES = (
 )
 
 
-async def confirm_reset(database: Database, settings: Settings, raw: str, new_password: str) -> str:
-    """Use the code: set the new password, sign out every session; 422 for a bad code. Returns
-    the account's email."""
+async def confirm_reset(
+    database: Database, settings: Settings, raw: str, new_password: str
+) -> tuple[str, list[uuid.UUID]]:
+    """Use the code: set the new password, end every session; 422 for a bad code. Returns
+    the account's email and the sessions ended."""
     code = await first(database, _CODE, {"token_hash": hash_token(settings, raw), "now": utcnow()})
     if code is None:  # refused before the hash: a bad code costs no hashing
         raise _invalid_code()
@@ -128,8 +131,8 @@ async def confirm_reset(database: Database, settings: Settings, raw: str, new_pa
         values = {"user_id": user_id, "password_hash": new_hash, "now": now}
         email: str = (await tx.rows(_SET_PASSWORD, values))[0]["email"]
         await tx.rows(_SPEND_CODES, {"owner_id": user_id, "now": now})
-        await revoke_other_sessions(tx, user_id, None)
-    return email
+        ended = await end_sessions(tx, user_id, now)
+    return email, ended
 
 
 def _invalid_code() -> ProblemError:

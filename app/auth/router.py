@@ -18,6 +18,7 @@ from app.auth.passwords import refuse_if_busy
 from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.ratelimit import RateLimiterDep
+from app.core.revocations import RevocationsDep
 from app.users.models import UserPublic, UserRegister
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -66,7 +67,8 @@ async def register(
     await limiter.limit_email(
         "register", body.email, limiter.settings.rate_limit_register_per_email
     )
-    user, pair = await service.register(database, limiter.settings, body)
+    user_agent = request.headers.get("user-agent")
+    user, pair = await service.register(database, limiter.settings, body, user_agent)
     return Registration(user=UserPublic.model_validate(dict(user)), tokens=pair)
 
 
@@ -88,21 +90,34 @@ async def create_token(
     await limiter.begin_sign_in(form.username)
     user_id = await service.authenticate(database, form.username, form.password)
     await limiter.signed_in(form.username)
-    pair, _ = await service.issue_tokens(database, limiter.settings, user_id)
-    return pair
+    return await service.sign_in(
+        database, limiter.settings, user_id, request.headers.get("user-agent")
+    )
 
 
 @router.post("/refresh", operation_id="refreshToken", responses=problem_responses(401, 422))
-async def refresh_token(request: Request, body: RefreshRequest, database: DatabaseDep) -> TokenPair:
-    """Exchange a refresh token for a new pair; the old refresh token stops working."""
-    pair = await service.rotate(database, request.app.state.settings, body.refresh_token)
-    return pair
+async def refresh_token(
+    request: Request, body: RefreshRequest, database: DatabaseDep, revocations: RevocationsDep
+) -> TokenPair:
+    """Exchange a refresh token for a new pair; the old refresh token stops working.
+
+    A rotated token used again after a short grace period ends its session: every token of
+    it, access tokens included, stops working (401 `refresh-token-reused`)."""
+    try:
+        return await service.rotate(database, request.app.state.settings, body.refresh_token)
+    except service.Reused as reuse:
+        await revocations.revoke(reuse.session_ids)
+        raise service.reused() from None
 
 
 @router.post("/logout", status_code=204, operation_id="logout", responses=problem_responses(422))
-async def logout(request: Request, body: RefreshRequest, database: DatabaseDep) -> None:
-    """Revoke the session this refresh token belongs to (unknown tokens are ignored)."""
-    await service.logout(database, request.app.state.settings, body.refresh_token)
+async def logout(
+    request: Request, body: RefreshRequest, database: DatabaseDep, revocations: RevocationsDep
+) -> None:
+    """End the session this refresh token belongs to, its access tokens included (unknown
+    tokens are ignored)."""
+    ended = await service.logout(database, request.app.state.settings, body.refresh_token)
+    await revocations.revoke(ended)
 
 
 @router.post(
@@ -139,7 +154,11 @@ async def request_password_reset(
     responses=problem_responses(422, 429, 503),
 )
 async def confirm_password_reset(
-    request: Request, body: PasswordResetConfirm, database: DatabaseDep, limiter: RateLimiterDep
+    request: Request,
+    body: PasswordResetConfirm,
+    database: DatabaseDep,
+    limiter: RateLimiterDep,
+    revocations: RevocationsDep,
 ) -> None:
     """Set a new password with the mailed code; every session of the account is signed out.
 
@@ -151,5 +170,8 @@ async def confirm_password_reset(
     await limiter.limit_ip(
         request, "password-reset-confirm", settings.rate_limit_password_reset_per_ip
     )
-    email = await password_reset.confirm_reset(database, settings, body.token, body.new_password)
+    email, ended = await password_reset.confirm_reset(
+        database, settings, body.token, body.new_password
+    )
+    await revocations.revoke(ended)
     await limiter.signed_in(email)  # the mailbox was proven: lift any sign-in backoff

@@ -16,6 +16,8 @@ from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.identity import User
 from app.core.security import create_access_token
+from app.sessions.device import device_label
+from app.sessions.service import end_sessions, start_session, touch
 from app.users.models import PROFILE_COLUMNS, UserRegister
 
 BAD_CREDENTIALS = "Incorrect email or password."
@@ -42,7 +44,7 @@ _INSERT_USER = insert(User).returning(*PROFILE_COLUMNS)
 
 
 async def register(
-    database: Database, settings: Settings, body: UserRegister
+    database: Database, settings: Settings, body: UserRegister, user_agent: str | None
 ) -> tuple[Row, TokenPair]:
     """The new account's profile and the tokens of its first session."""
     password_hash = await hash_password(body.password)  # before a connection is taken
@@ -64,7 +66,7 @@ async def register(
             user = (await tx.rows(_INSERT_USER, values))[0]
         except ConstraintViolated:
             raise email_taken() from None
-        pair, _ = await issue_tokens(tx, settings, user["id"])
+        pair, _ = await issue_tokens(tx, settings, user["id"], user_agent=user_agent)
     return user, pair
 
 
@@ -86,17 +88,32 @@ async def authenticate(database: Database, email: str, password: str) -> uuid.UU
 _INSERT_TOKEN = insert(RefreshToken)
 
 
+async def sign_in(
+    database: Database, settings: Settings, user_id: uuid.UUID, user_agent: str | None
+) -> TokenPair:
+    """A new session on the device this User-Agent names, and its first token pair."""
+    async with database.transaction() as tx:
+        pair, _ = await issue_tokens(tx, settings, user_id, user_agent=user_agent)
+    return pair
+
+
 async def issue_tokens(
     executor: Executor,
     settings: Settings,
     user_id: uuid.UUID,
     family_id: uuid.UUID | None = None,
+    user_agent: str | None = None,
 ) -> tuple[TokenPair, uuid.UUID]:
-    """A new token pair in the session `family_id` (a new session without one), and the id
-    of its stored refresh token."""
+    """A new token pair in the session `family_id` (a new session, on the device this
+    User-Agent names, without one), and the id of its stored refresh token."""
     now = utcnow()
     raw = secrets.token_urlsafe(32)
-    token_id, family_id = uuid.uuid4(), family_id or uuid.uuid4()
+    token_id = uuid.uuid4()
+    if family_id is None:
+        family_id = uuid.uuid4()
+        await start_session(executor, user_id, family_id, device_label(user_agent), now)
+    else:
+        await touch(executor, user_id, family_id, now)
     await executor.rows(
         _INSERT_TOKEN,
         {
@@ -147,24 +164,30 @@ _REVOKE_ONE = (
     .where(tokens.id == bindparam("token_id"))
     .values(revoked_at=bindparam("now"))
 )
-_REVOKE_FAMILY = (
-    update(RefreshToken)
-    .where(tokens.family_id == bindparam("family"), tokens.revoked_at.is_(None))
-    .values(revoked_at=bindparam("now"))
-)
+
+
+class Reused(Exception):
+    """A rotated refresh token came back after the grace window: its session was ended."""
+
+    def __init__(self, session_ids: list[uuid.UUID]) -> None:
+        self.session_ids = session_ids
+
+
+def reused() -> ProblemError:
+    return ProblemError(401, BAD_REFRESH, slug="refresh-token-reused")
 
 
 async def rotate(database: Database, settings: Settings, raw: str) -> TokenPair:
-    """Exchange a refresh token for a new pair; a replayed, rotated token revokes its family
-    (and that revocation is kept: the transaction commits before the refusal)."""
+    """Exchange a refresh token for a new pair; a replayed, rotated token ends its session
+    and raises Reused once that has committed (the router then answers 401)."""
     async with database.transaction() as tx:
         pair = await _rotated(tx, settings, raw)
-    if pair is None:
-        raise ProblemError(401, BAD_REFRESH, slug="refresh-token-reused")
+    if isinstance(pair, Reused):
+        raise pair
     return pair
 
 
-async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | None:
+async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | Reused:
     now = utcnow()
     token = await first(tx, _TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
     if token is None or token["revoked_at"] is not None or token["expires_at"] <= now:
@@ -172,8 +195,7 @@ async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | No
     if await first(tx, _CLAIM, {"token_id": token["id"], "now": now}) is None:
         token = (await tx.rows(_TOKEN_BY_ID, {"token_id": token["id"]}))[0]  # as it is now
         if not await _within_grace(tx, settings, token):
-            await tx.rows(_REVOKE_FAMILY, {"family": token["family_id"], "now": now})
-            return None
+            return Reused(await end_sessions(tx, token["user_id"], now, only=token["family_id"]))
         # The client most likely lost the response: replace the unseen successor.
         await tx.rows(_REVOKE_ONE, {"token_id": token["replaced_by_id"], "now": now})
     pair, successor = await issue_tokens(tx, settings, token["user_id"], token["family_id"])
@@ -193,36 +215,10 @@ async def _within_grace(tx: Executor, settings: Settings, token: Row) -> bool:
     )
 
 
-_LOGOUT = (
-    update(RefreshToken)
-    .where(
-        tokens.family_id
-        == select(tokens.family_id).where(tokens.token_hash == bindparam("hash")).scalar_subquery(),
-        tokens.revoked_at.is_(None),
-    )
-    .values(revoked_at=bindparam("now"))
-)
-
-
-async def logout(database: Database, settings: Settings, raw: str) -> None:
-    """Revoke the session of this refresh token (an unknown token changes nothing)."""
-    await database.rows(_LOGOUT, {"hash": hash_token(settings, raw), "now": utcnow()})
-
-
-_REVOKE_SESSIONS = (
-    update(RefreshToken)
-    .where(tokens.user_id == bindparam("owner_id"), tokens.revoked_at.is_(None))
-    .values(revoked_at=bindparam("now"))
-)
-_REVOKE_OTHER_SESSIONS = _REVOKE_SESSIONS.where(tokens.family_id != bindparam("keep"))
-
-
-async def revoke_other_sessions(
-    executor: Executor, user_id: uuid.UUID, keep_family: uuid.UUID | None
-) -> None:
-    """Sign out every session of the user but `keep_family` (every one without it)."""
-    values = {"owner_id": user_id, "now": utcnow()}
-    if keep_family is None:
-        await executor.rows(_REVOKE_SESSIONS, values)
-    else:
-        await executor.rows(_REVOKE_OTHER_SESSIONS, {**values, "keep": keep_family})
+async def logout(database: Database, settings: Settings, raw: str) -> list[uuid.UUID]:
+    """End the session of this refresh token (an unknown token changes nothing); its id."""
+    async with database.transaction() as tx:
+        token = await first(tx, _TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
+        if token is None:
+            return []
+        return await end_sessions(tx, token["user_id"], utcnow(), only=token["family_id"])

@@ -43,12 +43,13 @@ def unauthorized(detail: str = "Missing or invalid access token.") -> ProblemErr
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling, as their access token says. Verifying it costs no database round trip;
-    an erased account's token (valid until it expires) finds no user row where a request
-    needs one, and answers 401 there (see `account_gone`)."""
+    """Who is calling, as their access token says. Verifying it costs no database round trip:
+    the signature, then the in-memory list of ended sessions. An erased account's token is
+    refused the same way; one that slipped past finds no user row where a request needs one,
+    and answers 401 there (see `account_gone`)."""
 
     id: uuid.UUID
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID
 
 
 def account_gone() -> ProblemError:
@@ -70,6 +71,8 @@ def caller_of(request: Request, token: str | None) -> Caller:
         claims = verified_access_claims(request.app.state.settings, token)
     except InvalidToken:
         raise unauthorized() from None
+    if request.app.state.revocations.revoked(claims.session_id):
+        raise unauthorized()  # an ended session (app/core/revocations.py)
     return Caller(id=claims.user_id, session_id=claims.session_id)
 
 

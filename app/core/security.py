@@ -29,7 +29,7 @@ class InvalidToken(Exception):
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
     user_id: uuid.UUID
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID  # the session (sign-in) the token belongs to
     token_id: str
     expires: int  # seconds since the epoch
 
@@ -96,14 +96,13 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         )
         if claims.get("typ") != ACCESS_TYPE:
             raise InvalidToken("not an access token")
-        sid = claims.get("sid")
         return AccessClaims(
             user_id=uuid.UUID(claims["sub"]),
-            session_id=uuid.UUID(sid) if sid else None,
+            session_id=uuid.UUID(claims["sid"]),
             token_id=claims["jti"],
             expires=int(claims["exp"]),
         )
-    except (JWTError, ValueError, KeyError, TypeError, binascii.Error) as exc:
+    except (JWTError, ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
         raise InvalidToken(str(exc)) from exc
 
 

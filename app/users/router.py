@@ -8,6 +8,7 @@ from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.core.ratelimit import RateLimiterDep
+from app.core.revocations import RevocationsDep
 from app.shared.etag import check_if_match, etag_for, not_modified
 from app.users import service
 from app.users.export import Export, export_user
@@ -60,16 +61,21 @@ async def update_profile(
     responses=problem_responses(401, 403, 422, 429, 503),
 )
 async def change_password(
-    body: PasswordChange, caller: CallerDep, database: DatabaseDep, limiter: RateLimiterDep
+    body: PasswordChange,
+    caller: CallerDep,
+    database: DatabaseDep,
+    limiter: RateLimiterDep,
+    revocations: RevocationsDep,
 ) -> None:
     """Change the password; every other session is signed out.
 
     Wrong passwords slow the account down as failed sign-ins do (429 with `Retry-After`),
     counted apart from sign-in's."""
     async with limiter.password_check(caller.id):
-        await service.change_password(
+        ended = await service.change_password(
             database, caller.id, body.current_password, body.new_password, caller.session_id
         )
+    await revocations.revoke(ended)
 
 
 @router.get("/export", operation_id="exportAccount", response_model=Export)
@@ -111,9 +117,14 @@ async def import_account(
     responses=problem_responses(401, 403, 422, 429, 503),
 )
 async def delete_account(
-    body: AccountDeletion, caller: CallerDep, database: DatabaseDep, limiter: RateLimiterDep
+    body: AccountDeletion,
+    caller: CallerDep,
+    database: DatabaseDep,
+    limiter: RateLimiterDep,
+    revocations: RevocationsDep,
 ) -> None:
     """Erase the account and every record it owns; its tokens stop working. Wrong passwords
     slow the account down (429 with `Retry-After`)."""
     async with limiter.password_check(caller.id):
-        await service.erase_account(database, caller.id, body.password)
+        ended = await service.erase_account(database, caller.id, body.password)
+    await revocations.revoke(ended)

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, select, update
 
 from app.auth.passwords import hash_password, verify_password
-from app.auth.service import email_taken, normalise_email, revoke_other_sessions
+from app.auth.service import email_taken, normalise_email
 from app.core.database import ConstraintViolated, Database, Executor, Row, first
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.identity import User, account_gone
+from app.sessions.service import end_sessions
 from app.users.models import PROFILE_COLUMNS, ProfileUpdate
 
 users = User.__table__.c  # type: ignore[attr-defined]
@@ -119,22 +120,28 @@ _SET_PASSWORD = (
 
 
 async def change_password(
-    database: Database, user_id: uuid.UUID, current: str, new: str, keep_family: uuid.UUID | None
-) -> None:
+    database: Database, user_id: uuid.UUID, current: str, new: str, keep: uuid.UUID
+) -> list[uuid.UUID]:
+    """Set the new password and end every session but `keep`; the sessions ended."""
     checked = await _checked_hash(database, user_id, current)
     new_hash = await hash_password(new)
-    values = {"user_id": user_id, "checked": checked, "new_hash": new_hash, "now": utcnow()}
+    now = utcnow()
+    values = {"user_id": user_id, "checked": checked, "new_hash": new_hash, "now": now}
     async with database.transaction() as tx:
         if not await tx.rows(_SET_PASSWORD, values):
             raise await _changed_meanwhile(tx, user_id)
-        await revoke_other_sessions(tx, user_id, keep_family)
+        return await end_sessions(tx, user_id, now, keep=keep)
 
 
 _ERASE = delete(User).where(_ME, _STILL_CHECKED).returning(users.id)
 
 
-async def erase_account(database: Database, user_id: uuid.UUID, password: str) -> None:
-    """Delete the user; every table's foreign key cascades, so no row of theirs remains."""
+async def erase_account(database: Database, user_id: uuid.UUID, password: str) -> list[uuid.UUID]:
+    """Delete the user; every table's foreign key cascades, so no row of theirs remains.
+    Returns the sessions this ended."""
     checked = await _checked_hash(database, user_id, password)
-    if not await database.rows(_ERASE, {"user_id": user_id, "checked": checked}):
-        raise await _changed_meanwhile(database, user_id)
+    async with database.transaction() as tx:
+        ended = await end_sessions(tx, user_id, utcnow())
+        if not await tx.rows(_ERASE, {"user_id": user_id, "checked": checked}):
+            raise await _changed_meanwhile(tx, user_id)
+    return ended

@@ -118,7 +118,7 @@ async def test_an_expired_token_is_refused(client, settings):
     await assert_refused(client, sign(settings, claims))
 
 
-@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "aud", "iss", "jti"])
+@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "aud", "iss", "jti", "sid"])
 async def test_a_token_missing_a_required_claim_is_refused(client, settings, claim):
     user = await register(client)
 

@@ -4,11 +4,13 @@ with the models and can be walked down and up again."""
 import asyncio
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from alembic import command
 from app.core.config import Settings
@@ -114,3 +116,69 @@ def test_the_migrations_go_down_to_base_and_up_to_head_again(fresh_settings):
 
     command.upgrade(config, "head")
     assert table_names(fresh_settings) == {table.name for table in metadata.sorted_tables}
+
+
+def run(settings: Settings, statement: Any) -> list[Any]:
+    async def execute() -> list[Any]:
+        engine = create_engine(settings)
+        try:
+            async with engine.begin() as connection:
+                result = await connection.execute(statement)
+                return list(result) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(execute())
+
+
+def test_migration_0006_makes_a_session_of_every_sign_in_and_goes_back(fresh_settings):
+    """Sessions are backfilled from the refresh-token families: one per family, ended only
+    when every token of it was revoked."""
+    users, tokens, sessions = (
+        metadata.tables[name] for name in ("users", "refresh_tokens", "sessions")
+    )
+    config = alembic_config(fresh_settings)
+    command.upgrade(config, "0005")
+    user, open_family, ended_family = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    created = _at("2026-11-01 10:00:00")
+    run(
+        fresh_settings,
+        users.insert().values(
+            id=user, email="a@example.com", password_hash="x", timezone="UTC",
+            created_at=created, updated_at=created, version=1, change_seq=0,
+        ),
+    )  # fmt: skip
+    families = [
+        (open_family, "2026-11-01 10:00:00", "2026-11-01 10:15:00"),
+        (open_family, "2026-11-03 09:00:00", None),
+        (ended_family, "2026-11-02 08:00:00", "2026-11-02 08:30:00"),
+    ]
+    for n, (family, at, revoked) in enumerate(families):
+        run(
+            fresh_settings,
+            tokens.insert().values(
+                id=uuid.uuid4(), user_id=user, family_id=family, token_hash=f"{n:064d}",
+                created_at=_at(at), expires_at=_at("2026-12-30 00:00:00"),
+                revoked_at=_at(revoked) if revoked else None,
+            ),
+        )  # fmt: skip
+
+    command.upgrade(config, "0006")
+    rows = run(fresh_settings, select(sessions).order_by(sessions.c.created_at))
+
+    assert [(row.id, row.user_id, row.device) for row in rows] == [
+        (open_family, user, "Unknown device"),
+        (ended_family, user, "Unknown device"),
+    ]
+    assert rows[0].created_at == _at("2026-11-01 10:00:00")
+    assert rows[0].last_used_at == _at("2026-11-03 09:00:00")  # its newest token
+    assert rows[0].revoked_at is None
+    assert rows[1].revoked_at == _at("2026-11-02 08:30:00")
+    command.downgrade(config, "0005")
+    assert "sessions" not in table_names(fresh_settings)
+    assert len(run(fresh_settings, select(tokens.c.id))) == 3
+    command.upgrade(config, "head")
+
+
+def _at(moment: str) -> datetime:
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)

@@ -7,6 +7,7 @@ Runs in the PostgreSQL run (skipped on SQLite); needs Redis at REDIS_URL (defaul
 127.0.0.1:6379), and fails instead of skipping without it when CI requires services."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,36 @@ def test_a_session_signed_out_on_one_instance_is_refused_by_the_other(instances)
     refused = httpx.post(f"{first}/v1/auth/refresh", json={"refresh_token": user["refresh_token"]})
 
     assert refused.status_code == 401
+
+
+def refused_within(url: str, access_token: str, seconds: float) -> float:
+    """Poll GET /v1/me with the token until it answers 401; the seconds that took, or fail."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        response = httpx.get(f"{url}/v1/me", headers={"Authorization": f"Bearer {access_token}"})
+        if response.status_code == 401:
+            return time.monotonic() - started
+        assert response.status_code == 200, response.text
+        time.sleep(0.05)
+    raise AssertionError(f"the access token still worked on {url} after {seconds} s")
+
+
+def test_an_access_token_signed_out_on_one_instance_is_refused_by_the_other(instances):
+    """Issue 17 #1: the session's access token kept working for up to 15 minutes."""
+    first, second = instances
+    user = register(first)
+    assert httpx.get(
+        f"{second}/v1/me", headers={"Authorization": f"Bearer {user['access_token']}"}
+    ).is_success
+
+    signed_out = httpx.post(
+        f"{first}/v1/auth/logout", json={"refresh_token": user["refresh_token"]}
+    )
+
+    assert signed_out.status_code == 204
+    mine = httpx.get(f"{first}/v1/me", headers={"Authorization": f"Bearer {user['access_token']}"})
+    assert mine.status_code == 401  # the instance that ended it: at once
+    refused_within(second, user["access_token"], 5.0)
 
 
 def test_a_rotated_token_replayed_on_one_instance_revokes_the_session_on_both(instances):

@@ -100,6 +100,9 @@ export interface paths {
         /**
          * Exchange a refresh token for a new pair; the old refresh token stops working
          * @description Exchange a refresh token for a new pair; the old refresh token stops working.
+         *
+         *     A rotated token used again after a short grace period ends its session: every token of
+         *     it, access tokens included, stops working (401 `refresh-token-reused`).
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -118,8 +121,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the session this refresh token belongs to (unknown tokens are ignored)
-         * @description Revoke the session this refresh token belongs to (unknown tokens are ignored).
+         * End the session this refresh token belongs to, its access tokens included (unknown
+         * @description End the session this refresh token belongs to, its access tokens included (unknown
+         *     tokens are ignored).
          */
         post: operations["logout"];
         delete?: never;
@@ -269,6 +273,49 @@ export interface paths {
          */
         post: operations["importAccount"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every session signed in to the account, the most recently used first; `current` marks
+         * @description Every session signed in to the account, the most recently used first; `current` marks
+         *     the one making this request.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign this session out: its refresh and access tokens stop working at once, on every
+         * @description Sign this session out: its refresh and access tokens stop working at once, on every
+         *     instance. Ending the current session signs this device out. An unknown session, or one
+         *     already ended, answers 404.
+         */
+        delete: operations["deleteSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3550,6 +3597,41 @@ export interface components {
              */
             questions: components["schemas"]["DraftQuestion"][];
         };
+        /** SessionList */
+        SessionList: {
+            /** Items */
+            items: components["schemas"]["SessionPublic"][];
+        };
+        /** SessionPublic */
+        SessionPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Device
+             * @description Read from the User-Agent at sign-in, e.g. "Firefox on Linux", "iPhone".
+             */
+            device: string;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When this session signed in.
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * Format: date-time
+             * @description When it last signed in or refreshed its tokens.
+             */
+            last_used_at: string;
+            /**
+             * Current
+             * @description True for the session of the token making this request.
+             */
+            current: boolean;
+        };
         /**
          * Source
          * @enum {string}
@@ -4595,6 +4677,93 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
