@@ -159,11 +159,6 @@ _REPLACED_BY = (
     .where(tokens.id == bindparam("token_id"))
     .values(replaced_by_id=bindparam("successor"))
 )
-_REVOKE_ONE = (
-    update(RefreshToken)
-    .where(tokens.id == bindparam("token_id"))
-    .values(revoked_at=bindparam("now"))
-)
 
 
 class Reused(Exception):
@@ -196,8 +191,11 @@ async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | Re
         token = (await tx.rows(_TOKEN_BY_ID, {"token_id": token["id"]}))[0]  # as it is now
         if not await _within_grace(tx, settings, token):
             return Reused(await end_sessions(tx, token["user_id"], now, only=token["family_id"]))
-        # The client most likely lost the response: replace the unseen successor.
-        await tx.rows(_REVOKE_ONE, {"token_id": token["replaced_by_id"], "now": now})
+        # Another refresh of this token moments ago: the same client racing itself (a phone
+        # waking several requests at once) or retrying a lost response. Each gets a working
+        # pair of its own in the same session; none is revoked, so no racer signs out.
+        pair, _ = await issue_tokens(tx, settings, token["user_id"], token["family_id"])
+        return pair
     pair, successor = await issue_tokens(tx, settings, token["user_id"], token["family_id"])
     await tx.rows(_REPLACED_BY, {"token_id": token["id"], "successor": successor})
     return pair
