@@ -18,6 +18,7 @@ from app.shared.records import (
     RecordPublic,
     StrictInput,
     owned_indexes,
+    owned_key,
     partial,
     same_user_reference,
     with_example,
@@ -165,12 +166,15 @@ class StageChange(SQLModel, table=True):
 
     __tablename__ = "stage_changes"
     __table_args__ = (
+        owned_key(),
         *same_user_reference("applications", "application_id", indexed=False),
         Index("ix_stage_changes_application", "user_id", "application_id", "changed_at"),
+        # An outcome that moved the stage: the caller's own, as every reference.
+        *same_user_reference("outcomes", "outcome_id"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
     application_id: uuid.UUID
     from_stage: str | None = Field(default=None, sa_type=String(16))
     to_stage: str = Field(sa_type=String(16))

@@ -7,15 +7,16 @@ from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
 from app.shared.fields import Email
-from app.shared.records import StrictInput, with_example
+from app.shared.records import StrictInput, owned_key, with_example
 from app.users.models import PASSWORD_MAX, PASSWORD_MIN, UserPublic
 
 
 class RefreshToken(SQLModel, table=True):
     __tablename__ = "refresh_tokens"
+    __table_args__ = (owned_key(),)
 
     id: uuid.UUID = Field(primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
     # A family is one sign-in: every rotation stays in it, and reuse revokes all of it.
     family_id: uuid.UUID = Field(index=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -30,9 +31,10 @@ class PasswordResetToken(SQLModel, table=True):
     """A single-use, short-lived token mailed to reset a forgotten password."""
 
     __tablename__ = "password_reset_tokens"
+    __table_args__ = (owned_key(),)
 
     id: uuid.UUID = Field(primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

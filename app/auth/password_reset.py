@@ -85,11 +85,11 @@ def _reset_message(settings: Settings, email: str, raw: str) -> mail.EmailMessag
 
 
 _USABLE = (codes.used_at.is_(None), codes.expires_at > bindparam("now"))
-_CODE = select(codes.id).where(codes.token_hash == bindparam("token_hash"), *_USABLE)
+_CODE = select(codes.id, codes.user_id).where(codes.token_hash == bindparam("token_hash"), *_USABLE)
 # Claim the code atomically: of two concurrent uses, exactly one wins.
 _CLAIM = (
     update(PasswordResetToken)
-    .where(codes.id == bindparam("code_id"), *_USABLE)
+    .where(codes.user_id == bindparam("owner_id"), codes.id == bindparam("code_id"), *_USABLE)
     .values(used_at=bindparam("now"))
     .returning(codes.user_id)
 )
@@ -124,7 +124,8 @@ async def confirm_reset(
     new_hash = await hash_password(new_password)
     now = utcnow()
     async with database.transaction() as tx:
-        claimed = await first(tx, _CLAIM, {"code_id": code["id"], "now": now})
+        key = {"owner_id": code["user_id"], "code_id": code["id"]}
+        claimed = await first(tx, _CLAIM, key | {"now": now})
         if claimed is None:
             raise _invalid_code()
         user_id: uuid.UUID = claimed["user_id"]

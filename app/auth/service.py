@@ -146,17 +146,23 @@ _TOKEN = select(
     tokens.replaced_by_id,
 )
 _TOKEN_BY_HASH = _TOKEN.where(tokens.token_hash == bindparam("hash"))
-_TOKEN_BY_ID = _TOKEN.where(tokens.id == bindparam("token_id"))
+_TOKEN_BY_ID = _TOKEN.where(
+    tokens.user_id == bindparam("owner_id"), tokens.id == bindparam("token_id")
+)
 # Claim the token atomically: of two concurrent uses, exactly one wins.
 _CLAIM = (
     update(RefreshToken)
-    .where(tokens.id == bindparam("token_id"), tokens.used_at.is_(None))
+    .where(
+        tokens.user_id == bindparam("owner_id"),
+        tokens.id == bindparam("token_id"),
+        tokens.used_at.is_(None),
+    )
     .values(used_at=bindparam("now"))
     .returning(tokens.id)
 )
 _REPLACED_BY = (
     update(RefreshToken)
-    .where(tokens.id == bindparam("token_id"))
+    .where(tokens.user_id == bindparam("owner_id"), tokens.id == bindparam("token_id"))
     .values(replaced_by_id=bindparam("successor"))
 )
 
@@ -187,8 +193,9 @@ async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | Re
     token = await first(tx, _TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
     if token is None or token["revoked_at"] is not None or token["expires_at"] <= now:
         raise ProblemError(401, BAD_REFRESH, slug="invalid-refresh-token")
-    if await first(tx, _CLAIM, {"token_id": token["id"], "now": now}) is None:
-        token = (await tx.rows(_TOKEN_BY_ID, {"token_id": token["id"]}))[0]  # as it is now
+    key = {"owner_id": token["user_id"], "token_id": token["id"]}
+    if await first(tx, _CLAIM, key | {"now": now}) is None:
+        token = (await tx.rows(_TOKEN_BY_ID, key))[0]  # as it is now
         if not await _within_grace(tx, settings, token):
             return Reused(await end_sessions(tx, token["user_id"], now, only=token["family_id"]))
         # Another refresh of this token moments ago: the same client racing itself (a phone
@@ -197,7 +204,7 @@ async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | Re
         pair, _ = await issue_tokens(tx, settings, token["user_id"], token["family_id"])
         return pair
     pair, successor = await issue_tokens(tx, settings, token["user_id"], token["family_id"])
-    await tx.rows(_REPLACED_BY, {"token_id": token["id"], "successor": successor})
+    await tx.rows(_REPLACED_BY, key | {"successor": successor})
     return pair
 
 
@@ -207,7 +214,9 @@ async def _within_grace(tx: Executor, settings: Settings, token: Row) -> bool:
         return False
     if utcnow() - token["used_at"] > timedelta(seconds=settings.refresh_reuse_grace_seconds):
         return False
-    successor = await first(tx, _TOKEN_BY_ID, {"token_id": token["replaced_by_id"]})
+    successor = await first(
+        tx, _TOKEN_BY_ID, {"owner_id": token["user_id"], "token_id": token["replaced_by_id"]}
+    )
     return (
         successor is not None and successor["used_at"] is None and successor["revoked_at"] is None
     )

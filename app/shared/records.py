@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
 from pydantic.fields import FieldInfo
-from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, PrimaryKeyConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import FieldInfoMetadata
 
@@ -18,8 +18,10 @@ from app.shared.json_input import check_json_value
 class OwnedRecord(SQLModel):
     """Columns of a syncable table: ownership, change tracking and the tombstone."""
 
+    # The key is (user_id, id): ids are per account, so an id another account uses is a fresh
+    # one here, and every row lives with its user's (see `owned_indexes`).
     id: uuid.UUID = Field(primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -28,11 +30,16 @@ class OwnedRecord(SQLModel):
     change_seq: int = Field(sa_type=BigInteger)
 
 
+def owned_key() -> PrimaryKeyConstraint:
+    """The primary key of a user-owned table: (user_id, id), user first, so the key's index
+    serves "this user's rows" too, and same-user references point at it."""
+    return PrimaryKeyConstraint("user_id", "id")
+
+
 def owned_indexes(table: str) -> tuple[Any, ...]:
-    """What every syncable table needs: list by recency, sync by change order, and the
-    (user_id, id) key that same-user references point at."""
+    """What every syncable table needs: its key, list by recency, sync by change order."""
     return (
-        UniqueConstraint("user_id", "id"),
+        owned_key(),
         Index(f"ix_{table}_user_updated", "user_id", "updated_at", "id"),
         Index(f"ix_{table}_user_change", "user_id", "change_seq", "id"),
     )

@@ -382,18 +382,13 @@ async def create(
         )
         if existing is not None and _same(records, existing, body):
             return existing, False
-        if existing is not None or await _id_taken(executor, records, client_id):
+        if existing is not None:
             raise ProblemError(
                 409, f"Another {records.noun} already has this id.", slug="id-conflict"
             )
     if explain is not None:
         await explain()
     raise account_gone()
-
-
-async def _id_taken(executor: Executor, records: Records, record_id: uuid.UUID) -> bool:
-    c = records.columns.c
-    return await first(executor, select(c.id).where(c.id == record_id)) is not None
 
 
 def _same(records: Records, row: Row, body: StrictInput) -> bool:

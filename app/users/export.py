@@ -65,7 +65,11 @@ _STATEMENTS = {name: _live_rows(resource) for name, resource in RESOURCES.items(
 _steps = StageChange.__table__.c  # type: ignore[attr-defined]
 _TIMELINE = (  # the timelines of the live applications the document holds
     select(*(_steps[name] for name in StageChangePublic.model_fields))
-    .join(Application, col(Application.id) == _steps.application_id)
+    .join(
+        Application,
+        (col(Application.user_id) == _steps.user_id)
+        & (col(Application.id) == _steps.application_id),
+    )
     .where(_steps.user_id == bindparam("user_id"), col(Application.deleted_at).is_(None))
     .order_by(_steps.changed_at, _steps.id)
 )

@@ -18,7 +18,7 @@ document already holds their results.
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from pydantic import ConfigDict, ValidationError
@@ -216,7 +216,7 @@ async def import_document(
     try:
         async with database.transaction() as tx:
             seq = await next_change_seq(tx, caller.id)  # first: it serialises this user's writes
-            existing = await _owned_or_refuse(tx, caller, prepared)
+            existing = await _owned(tx, caller, prepared)
             now = utcnow()
             if prepared.profile is not None:
                 await _restore_profile(tx, caller, prepared.profile, report)
@@ -228,11 +228,11 @@ async def import_document(
                 raise _DryRun(report)
     except _DryRun as dry:
         return dry.report
-    except ConstraintViolated:  # another account's concurrent import or create took an id first
+    except ConstraintViolated:  # a reference the checks above let through: none is known
         raise ProblemError(
             409,
-            "Some ids of the document were taken meanwhile: nothing was imported.",
-            slug="id-conflict",
+            "The document conflicts with the account's records: nothing was imported.",
+            slug="import-conflict",
         ) from None
     return report
 
@@ -264,6 +264,7 @@ def _prepare(document: ImportDocument) -> _Prepared:
     record listed twice counts once; an id listed twice with different contents is a 409,
     as for a create that re-sends an id with another body."""
     prepared = _Prepared()
+    now = utcnow()
     errors: list[FieldError] = []
     conflicts: list[FieldError] = []
     if document.profile is not None:
@@ -273,9 +274,9 @@ def _prepare(document: ImportDocument) -> _Prepared:
         prepared.records[name] = []
         for index, item in _first_of_each(name, getattr(document, name), conflicts):
             where = f"body.{name}.{index}"
-            created_at = _aware(item.created_at)
+            created_at = _plausible(item.created_at, now)
             if created_at is None:
-                errors.append(_error(f"{where}.created_at", "This time is out of range."))
+                errors.append(_error(f"{where}.created_at", OUT_OF_RANGE))
                 continue
             fields = item.model_dump(mode="json", exclude=set(_SERVER_FIELDS))
             try:
@@ -286,8 +287,8 @@ def _prepare(document: ImportDocument) -> _Prepared:
             values = {k: stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
             prepared.records[name].append(_Record(index, item.id, created_at, values))
     for index, entry in _first_of_each("timeline", document.timeline, conflicts):
-        if _aware(entry.changed_at) is None:
-            errors.append(_error(f"body.timeline.{index}.changed_at", "This time is out of range."))
+        if _plausible(entry.changed_at, now) is None:
+            errors.append(_error(f"body.timeline.{index}.changed_at", OUT_OF_RANGE))
             continue
         prepared.timeline.append((index, entry))
     if errors:
@@ -334,45 +335,29 @@ def _content(item: SQLModel) -> dict[str, Any]:
     return item.model_dump(exclude={"updated_at", "version"})
 
 
-async def _owned_or_refuse(
+async def _owned(
     tx: Executor, caller: Caller, prepared: _Prepared
 ) -> dict[str, dict[uuid.UUID, Row]]:
-    """The caller's rows the document names, per collection; 409 if any id is another user's."""
-    listed: dict[str, dict[uuid.UUID, int]] = {
-        name: {record.id: record.index for record in prepared.records[name]}
-        for name in IMPORT_ORDER
+    """The caller's rows the document names, per collection. Ids are per account: an id that
+    another account uses is a new record here, and nothing tells the caller it exists."""
+    listed: dict[str, list[uuid.UUID]] = {
+        name: [record.id for record in prepared.records[name]] for name in IMPORT_ORDER
     }
-    listed["timeline"] = {entry.id: index for index, entry in prepared.timeline}
-    existing: dict[str, dict[uuid.UUID, Row]] = {}
-    conflicts: list[FieldError] = []
-    for name, ids in listed.items():
-        existing[name] = {}
-        for row in await _rows_with_ids(tx, _TABLES[name], list(ids)):
-            if row["user_id"] == caller.id:
-                existing[name][row["id"]] = row
-            else:
-                conflicts.append(
-                    FieldError(
-                        field=f"body.{name}.{ids[row['id']]}.id",
-                        message="This id belongs to another account on this server.",
-                        code="id_conflict",
-                    )
-                )
-    if conflicts:
-        raise ProblemError(
-            409,
-            "Some ids of the document are taken here: nothing was imported. See `errors`.",
-            slug="id-conflict",
-            errors=conflicts,
-        )
-    return existing
+    listed["timeline"] = [entry.id for _, entry in prepared.timeline]
+    return {
+        name: {row["id"]: row for row in await _rows_with_ids(tx, caller, _TABLES[name], ids)}
+        for name, ids in listed.items()
+    }
 
 
-async def _rows_with_ids(tx: Executor, table: Table, ids: Sequence[uuid.UUID]) -> list[Row]:
+async def _rows_with_ids(
+    tx: Executor, caller: Caller, table: Table, ids: Sequence[uuid.UUID]
+) -> list[Row]:
     rows: list[Row] = []
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
-        rows += await tx.rows(select(table).where(one_of(table.c.id, chunk)))
+        mine = table.c.user_id == caller.id
+        rows += await tx.rows(select(table).where(mine, one_of(table.c.id, chunk)))
     return rows
 
 
@@ -431,13 +416,26 @@ async def _restore_timeline(
     elsewhere = {entry.application_id for _, entry in prepared.timeline} - in_document
     known = in_document | {
         row["id"]
-        for row in await _rows_with_ids(tx, APPLICATIONS.columns, sorted(elsewhere))
-        if row["user_id"] == caller.id
+        for row in await _rows_with_ids(tx, caller, APPLICATIONS.columns, sorted(elsewhere))
     }
-    for _, entry in prepared.timeline:
+    outcomes_known = await _known_outcomes(tx, caller, prepared)
+    for index, entry in prepared.timeline:
         if entry.application_id not in known:
             report.skipped["timeline"] += 1
             continue
+        if entry.outcome_id is not None and entry.outcome_id not in outcomes_known:
+            raise ProblemError(
+                404,
+                f"timeline[{index}]: no outcome with this id in the document or the account.",
+                slug="reference-not-found",
+                errors=[
+                    _error(
+                        f"body.timeline.{index}.outcome_id",
+                        "No outcome with this id in the document or the account.",
+                        "reference_not_found",
+                    )
+                ],
+            )
         wanted = {name: getattr(entry, name) for name in _TIMELINE_FIELDS}
         wanted["changed_at"] = _aware(entry.changed_at)
         outcome = await _write(
@@ -450,6 +448,16 @@ async def _restore_timeline(
             changed={},
         )
         getattr(report, outcome)["timeline"] += 1
+
+
+async def _known_outcomes(tx: Executor, caller: Caller, prepared: _Prepared) -> set[uuid.UUID]:
+    """The outcomes timeline entries may cite: the document's and the caller's own."""
+    in_document = {record.id for record in prepared.records["outcomes"]}
+    cited = {e.outcome_id for _, e in prepared.timeline if e.outcome_id is not None} - in_document
+    outcomes_table = _TABLES["outcomes"]
+    return in_document | {
+        row["id"] for row in await _rows_with_ids(tx, caller, outcomes_table, sorted(cited))
+    }
 
 
 async def _write(
@@ -470,8 +478,22 @@ async def _write(
     changes = {name: value for name, value in wanted.items() if current[name] != value}
     if not changes:
         return "unchanged"
-    await tx.rows(update(table).where(table.c.id == record_id).values(changes | changed))
+    key = (table.c.user_id == new["user_id"]) & (table.c.id == record_id)
+    await tx.rows(update(table).where(key).values(changes | changed))
     return "updated"
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "This time is out of range: 1970 to tomorrow."
+
+
+def _plausible(moment: datetime, now: datetime) -> datetime | None:
+    """The moment in UTC when it lies between 1970 and a day from now (a client clock may run
+    ahead), else None: no record was made in 9999."""
+    aware = _aware(moment)
+    if aware is None or not EARLIEST <= aware <= now + timedelta(days=1):
+        return None
+    return aware
 
 
 def _aware(moment: datetime) -> datetime | None:

@@ -103,9 +103,10 @@ async def import_account(
     updated (`version` +1, `updated_at` now), equal ones left alone, so importing the same
     document again reports everything `unchanged`. Records of the caller's that the document
     does not hold are kept. The profile's display name, time zone and weekly goal are restored;
-    its id and email are not. An id held by another account answers 409, a reference to a
-    record neither in the document nor the caller's 404, a record POST would refuse 422; in
-    every case nothing is written.
+    its id and email are not. Ids are per account, so another account's export imports as
+    new records. A reference (timeline outcomes included) to a record neither in the document
+    nor the caller's answers 404, a record POST would refuse 422, a time before 1970 or after
+    tomorrow 422; in every case nothing is written.
     """
     return await import_document(database, caller, body, dry_run=dry_run)
 

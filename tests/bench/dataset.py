@@ -27,9 +27,9 @@ TABLES = (
     "users",
     "applications",
     "contacts",
-    "stage_changes",
     "interviews",
     "outcomes",
+    "stage_changes",  # after outcomes: an entry may cite the outcome that moved it
     "feedback_conversations",
     "reflections",
 )

@@ -390,18 +390,20 @@ async def test_a_resend_with_a_repeated_application_id_is_the_same_body(client):
     assert again.status_code == 200, again.text
 
 
-async def test_another_users_id_is_a_conflict_and_reveals_nothing(client):
+async def test_another_users_id_is_a_fresh_id_and_reveals_nothing(client):
+    """Issue 17 #4: ids are per account, so another account's id creates a record here."""
     owner = await register(client)
     other = await register(client)
     created = await create_contact(client, owner["headers"], **FULL)
 
     response = await client.post(
-        "/v1/contacts", json={**FULL, "id": created["id"]}, headers=other["headers"]
+        "/v1/contacts", json={"name": "Eve", "id": created["id"]}, headers=other["headers"]
     )
 
-    assert_problem(response, 409)
+    assert response.status_code == 201, response.text
     assert FULL["email"] not in response.text
-    assert await list_contacts(client, other["headers"]) == []
+    assert [c["name"] for c in await list_contacts(client, other["headers"])] == ["Eve"]
+    assert [c["name"] for c in await list_contacts(client, owner["headers"])] == [FULL["name"]]
 
 
 async def test_the_same_idempotency_key_replays_the_first_response(client):

@@ -182,3 +182,74 @@ def test_migration_0006_makes_a_session_of_every_sign_in_and_goes_back(fresh_set
 
 def _at(moment: str) -> datetime:
     return datetime.fromisoformat(moment).replace(tzinfo=UTC)
+
+
+def test_migration_0007_keys_ids_per_account_and_refuses_to_go_back_once_shared(
+    fresh_settings,
+):
+    users, applications, outcomes, steps = (
+        metadata.tables[name] for name in ("users", "applications", "outcomes", "stage_changes")
+    )
+    config = alembic_config(fresh_settings)
+    command.upgrade(config, "0006")
+    alice, bob, shared_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    now = _at("2026-11-01 10:00:00")
+    record = {"created_at": now, "updated_at": now, "version": 1, "change_seq": 1}
+    for user, email in ((alice, "a@example.com"), (bob, "b@example.com")):
+        run(
+            fresh_settings,
+            users.insert().values(
+                id=user, email=email, password_hash="x", timezone="UTC",
+                created_at=now, updated_at=now, version=1, change_seq=1,
+            ),
+        )  # fmt: skip
+    run(
+        fresh_settings,
+        applications.insert().values(
+            id=shared_id, user_id=alice, company="Globex", role_title="Engineer",
+            stage="rejected", source="other", interest=3, tags=[], **record,
+        ),
+    )  # fmt: skip
+    bobs_app, bobs_outcome = uuid.uuid4(), uuid.uuid4()
+    run(
+        fresh_settings,
+        applications.insert().values(
+            id=bobs_app, user_id=bob, company="Initech", role_title="Analyst",
+            stage="rejected", source="other", interest=3, tags=[], **record,
+        ),
+    )  # fmt: skip
+    run(
+        fresh_settings,
+        outcomes.insert().values(
+            id=bobs_outcome, user_id=bob, application_id=bobs_app, kind="rejection",
+            received_on=now.date(), reasons=[], feedback_offered=False, **record,
+        ),
+    )  # fmt: skip
+    # Alice's timeline cites Bob's outcome: what an import could store before 0007.
+    entry = uuid.uuid4()
+    run(
+        fresh_settings,
+        steps.insert().values(
+            id=entry, user_id=alice, application_id=shared_id, from_stage="applied",
+            to_stage="rejected", changed_at=now, cause="outcome", outcome_id=bobs_outcome,
+        ),
+    )  # fmt: skip
+
+    command.upgrade(config, "0007")
+
+    (kept,) = run(fresh_settings, select(steps.c.id, steps.c.outcome_id))
+    assert kept == (entry, None)  # the citation of another account's outcome is dropped
+    run(
+        fresh_settings,
+        applications.insert().values(
+            id=shared_id, user_id=bob, company="Hooli", role_title="Engineer",
+            stage="applied", source="other", interest=3, tags=[], **record,
+        ),
+    )  # fmt: skip
+    assert len(run(fresh_settings, select(applications.c.id))) == 3
+    with pytest.raises(RuntimeError, match="used by more than one account"):
+        command.downgrade(config, "0006")
+    run(fresh_settings, applications.delete().where(applications.c.user_id == bob))
+    command.downgrade(config, "0006")
+    assert len(run(fresh_settings, select(applications.c.id))) == 1
+    command.upgrade(config, "head")

@@ -392,21 +392,32 @@ async def test_the_same_id_with_another_body_is_a_conflict(client):
     assert again.json() == first.json()
 
 
-async def test_the_id_of_another_users_record_is_a_conflict_and_changes_nothing(client):
+async def test_the_id_of_another_users_record_is_a_fresh_id_and_changes_nothing_of_theirs(
+    client,
+):
+    """Issue 17 #4: a 409 here told bob that alice had a record with this id."""
     owner = await register(client)
     other = await register(client)
     created = await create_application(client, owner["headers"], **FULL)
 
     response = await client.post(
-        "/v1/applications", json={**FULL, "id": created["id"]}, headers=other["headers"]
+        "/v1/applications",
+        json={"company": "Initech", "role_title": "Analyst", "id": created["id"]},
+        headers=other["headers"],
     )
 
-    assert_problem(response, 409)
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] == created["id"]
     assert "Globex" not in response.text
-    theirs = await client.get("/v1/applications", headers=other["headers"])
-    assert theirs.json()["items"] == []
+    theirs = await client.get(f"/v1/applications/{created['id']}", headers=other["headers"])
+    assert theirs.json()["company"] == "Initech"
     mine = await client.get(f"/v1/applications/{created['id']}", headers=owner["headers"])
     assert mine.json() == created
+    deleted = await client.delete(f"/v1/applications/{created['id']}", headers=other["headers"])
+    assert deleted.status_code == 204
+    assert (
+        await client.get(f"/v1/applications/{created['id']}", headers=owner["headers"])
+    ).json() == created
 
 
 # --- ETag, If-None-Match, If-Match ---------------------------------------------------------

@@ -81,7 +81,7 @@ async def test_delta_sync_sees_each_create_once(client):
     assert again.json()["items"] == []
 
 
-async def test_a_client_id_taken_by_another_user_is_a_conflict_and_sync_goes_on(client):
+async def test_a_client_id_another_user_has_creates_a_record_of_ones_own_and_syncs(client):
     owner, other = await register(client), await register(client)
     record_id = str(uuid.uuid4())
     mine = await client.post(
@@ -89,17 +89,17 @@ async def test_a_client_id_taken_by_another_user_is_a_conflict_and_sync_goes_on(
     )
     assert mine.status_code == 201
     before = await client.get("/v1/applications", headers=other["headers"])
-    clash = await client.post(
+    theirs = await client.post(
         "/v1/applications", json={**BODY, "id": record_id}, headers=other["headers"]
     )
-    assert_problem(clash, 409)
+    assert theirs.status_code == 201, theirs.text
     after = await client.get(
         "/v1/applications",
         params={"updated_since": before.json()["sync_token"]},
         headers=other["headers"],
     )
-    assert after.status_code == 200
-    assert after.json()["items"] == []
+    assert [item["id"] for item in after.json()["items"]] == [record_id]
+    assert after.json()["items"][0]["created_at"] == theirs.json()["created_at"]
     still = await client.get(f"/v1/applications/{record_id}", headers=owner["headers"])
     assert still.json() == mine.json()
 

@@ -160,9 +160,10 @@ async def test_filtering_by_another_users_application_finds_nothing(client, coll
 
 
 @pytest.mark.parametrize(("collection", "arrange", "patch"), COLLECTIONS)
-async def test_reusing_the_id_of_another_users_record_is_a_conflict(
+async def test_the_id_of_another_users_record_is_a_fresh_id_here(
     client, collection, arrange, patch
 ):
+    """Ids are per account (issue 17 #4): a 409 told the caller the id existed elsewhere."""
     owner = await register(client)
     other = await register(client)
     theirs = await arrange(client, owner["headers"])
@@ -177,10 +178,12 @@ async def test_reusing_the_id_of_another_users_record_is_a_conflict(
         f"/v1/{collection}", json={**body, "id": theirs["id"]}, headers=other["headers"]
     )
 
-    assert_problem(response, 409)
-    assert SECRET not in response.text and "private" not in response.text
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] == theirs["id"]
     unchanged = await client.get(f"/v1/{collection}/{theirs['id']}", headers=owner["headers"])
     assert unchanged.json() == theirs
+    mine_now = await client.get(f"/v1/{collection}/{theirs['id']}", headers=other["headers"])
+    assert mine_now.json() == response.json()
 
 
 # --- references in a request body ----------------------------------------------------------

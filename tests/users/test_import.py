@@ -1,11 +1,12 @@
 """POST /v1/me/import: an export restored into an account gives back the same export; a second
-import changes nothing; dry_run writes nothing; a taken id or a bad document refuses it all."""
+import changes nothing; dry_run writes nothing; a bad document or reference refuses it all."""
 
 import copy
 import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from app.users.export import EXPORT_FORMAT, EXPORT_VERSION, RESOURCES
 from app.users.importing import IMPORT_ORDER, ImportDocument
@@ -284,28 +285,66 @@ async def test_a_dry_run_counts_the_same_and_writes_nothing(client):
     assert {**real, "dry_run": True} == dry
 
 
-async def test_an_id_of_another_account_refuses_the_whole_import(client):
+async def test_another_accounts_export_imports_as_records_of_ones_own(client):
+    """Issue 17 #4: ids are per account. Importing another account's export (same ids) gave
+    409 "This id belongs to another account on this server"; now it imports, and the owner's
+    records are untouched."""
     owner = await register(client)
     await seed_everything(client, owner["headers"])
     document = await export(client, owner["headers"])
     caller = await register(client)
-    mine = copy.deepcopy(document)
-    for name in COLLECTIONS:  # every id fresh but one interview's
-        for item in mine[name]:
-            item["id"] = str(uuid.uuid4())
-    mine["interviews"] = copy.deepcopy(document["interviews"])
-    for interview in mine["interviews"]:
-        interview["application_id"] = mine["applications"][0]["id"]
 
-    response = await import_(client, caller["headers"], mine)
+    response = await import_(client, caller["headers"], document)
 
-    body = assert_problem(response, 409)
-    assert [e["field"] for e in body["errors"]] == ["body.interviews.0.id"]
-    assert "Globex" not in response.text and "Dana" not in response.text
-    nothing = await export(client, caller["headers"])
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == sizes(document)
+    assert comparable(await export(client, caller["headers"])) == comparable(document)
+    owners = await export(client, owner["headers"])
+    assert {name: owners[name] for name in COLLECTIONS} == {
+        name: document[name] for name in COLLECTIONS
+    }
+
+
+async def test_a_timeline_entry_citing_another_accounts_outcome_is_refused(client):
+    """Issue 17 #7: the entry was stored and exported, naming an outcome the caller never had."""
+    stranger = await register(client)
+    await seed_everything(client, stranger["headers"])
+    strangers_outcome = (await export(client, stranger["headers"]))["outcomes"][0]["id"]
+    document, headers = await moved_account(client)
+    forged = copy.deepcopy(document)
+    cited = next(i for i, e in enumerate(forged["timeline"]) if e["outcome_id"] is not None)
+    forged["outcomes"] = [o for o in forged["outcomes"] if o["id"] != strangers_outcome]
+    forged["timeline"][cited]["outcome_id"] = strangers_outcome
+
+    response = await import_(client, headers, forged)
+
+    body = assert_problem(response, 404)
+    assert body["type"].endswith("/reference-not-found")
+    assert [e["field"] for e in body["errors"]] == [f"body.timeline.{cited}.outcome_id"]
+    nothing = await export(client, headers)
     assert all(nothing[name] == [] for name in COLLECTIONS)
-    assert nothing["profile"]["display_name"] is None
-    assert (await export(client, owner["headers"]))["interviews"] == document["interviews"]
+
+
+@pytest.mark.parametrize(
+    ("where", "moment"),
+    [
+        ("applications", "9999-12-31T00:00:00Z"),
+        ("applications", "1969-12-31T23:59:59Z"),
+        ("timeline", "2999-01-01T00:00:00Z"),
+    ],
+)
+async def test_a_time_before_1970_or_after_tomorrow_is_refused(client, where, moment):
+    """Issue 17 #10: an import could set created_at to 9999-12-31."""
+    document, headers = await moved_account(client)
+    broken = copy.deepcopy(document)
+    field = "changed_at" if where == "timeline" else "created_at"
+    broken[where][0][field] = moment
+
+    response = await import_(client, headers, broken)
+
+    assert bad_fields(response) == {f"body.{where}.0.{field}"}
+    nothing = await export(client, headers)
+    assert all(nothing[name] == [] for name in COLLECTIONS)
 
 
 async def test_a_reference_to_a_record_that_is_nowhere_is_refused(client):
