@@ -12,12 +12,14 @@ from app.outcomes.models import Outcome
 from app.reflections.models import Reflection
 from app.sessions.models import Session
 from app.shared.idempotency import IdempotencyKey
+from app.users.codes import EmailCodeRow
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Application",
     "Contact",
+    "EmailCodeRow",
     "FeedbackConversation",
     "IdempotencyKey",
     "Interview",

@@ -67,6 +67,7 @@ UNTHROTTLED: dict[str, Any] = {
     "rate_limit_password_reset_per_ip": "1000000/minute",
     "rate_limit_password_reset_per_email": "1000000/minute",
     "rate_limit_writes_per_user": "1000000/minute",
+    "rate_limit_email_codes_per_user": "1000000/minute",
     "login_backoff_after": 1_000_000,
 }
 

@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -81,3 +83,17 @@ def transactions_under_way(app: Any) -> Iterator[dict[str, int]]:
         yield seen
     finally:
         database.transaction = original
+
+
+RESET_SUBJECT = "Reset your Rebound password"
+
+
+def outbox(app: Any, subject: str) -> list[Path]:
+    """The development outbox's mails with this subject, oldest first (sign-up mails a
+    verification code too)."""
+    found = []
+    for path in sorted((app.state.settings.var_dir / "outbox").glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["Subject"] == subject:
+            found.append(path)
+    return found

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import password_reset, service
@@ -17,9 +17,13 @@ from app.auth.models import (
 from app.auth.passwords import refuse_if_busy
 from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
+from app.core.identity import CallerDep
+from app.core.mail import deliver
 from app.core.ratelimit import RateLimiterDep
 from app.core.revocations import RevocationsDep
-from app.users.models import UserPublic, UserRegister
+from app.shared.etag import etag_for
+from app.users import email_address
+from app.users.models import Accepted, EmailCode, UserPublic, UserRegister
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -57,11 +61,13 @@ class PasswordForm(OAuth2PasswordRequestForm):
 )
 async def register(
     request: Request,
+    background: BackgroundTasks,
     body: UserRegister,
     database: DatabaseDep,
     limiter: RateLimiterDep,
 ) -> Registration:
-    """Create an account and sign in: returns the user and a token pair."""
+    """Create an account and sign in: returns the user and a token pair. A 6-digit code is
+    mailed to the address (`POST /v1/auth/verify-email`); the account works meanwhile."""
     refuse_if_busy()  # first: a refusal does no work, so it counts against no limit
     await limiter.limit_ip(request, "register", limiter.settings.rate_limit_register_per_ip)
     await limiter.limit_email(
@@ -69,6 +75,8 @@ async def register(
     )
     user_agent = request.headers.get("user-agent")
     user, pair = await service.register(database, limiter.settings, body, user_agent)
+    mails = await email_address.start_verification(database, limiter.settings, user["id"])
+    background.add_task(deliver, limiter.settings, mails)
     return Registration(user=UserPublic.model_validate(dict(user)), tokens=pair)
 
 
@@ -175,3 +183,44 @@ async def confirm_password_reset(
     )
     await revocations.revoke(ended)
     await limiter.signed_in(email)  # the mailbox was proven: lift any sign-in backoff
+
+
+@router.post(
+    "/verify-email",
+    operation_id="verifyEmail",
+    responses=problem_responses(401, 422, 429, 503),
+)
+async def verify_email(
+    body: EmailCode,
+    response: Response,
+    caller: CallerDep,
+    database: DatabaseDep,
+    limiter: RateLimiterDep,
+) -> UserPublic:
+    """Enter the code mailed at sign-up (or by the resend): the profile, `email_verified`
+    true. Wrong codes slow the account down as wrong passwords do."""
+    async with limiter.password_check(caller.id):
+        user = await email_address.verify(database, limiter.settings, caller.id, body.code)
+    response.headers["ETag"] = etag_for(user["id"], user["version"])
+    return UserPublic.model_validate(dict(user))
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=202,
+    operation_id="resendEmailVerification",
+    responses=problem_responses(401, 429),
+)
+async def resend_email_verification(
+    caller: CallerDep, database: DatabaseDep, limiter: RateLimiterDep, background: BackgroundTasks
+) -> Accepted:
+    """Mail a new verification code (the earlier one stops working); nothing is sent once the
+    address is verified. Limited per account (`RATE_LIMIT_EMAIL_CODES_PER_USER`)."""
+    settings = limiter.settings
+    await limiter.limit(
+        "email-codes:user", str(caller.id), settings.rate_limit_email_codes_per_user
+    )
+    background.add_task(
+        deliver, settings, await email_address.start_verification(database, settings, caller.id)
+    )
+    return Accepted(message="Unless the address is verified already, a new code is on its way.")

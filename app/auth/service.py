@@ -60,6 +60,7 @@ async def register(
         "updated_at": now,
         "version": 1,
         "change_seq": 0,
+        "email_verified": False,
     }
     async with database.transaction() as tx:
         try:

@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     rate_limit_register_per_email: RateSetting = Rate(5, 3600)
     rate_limit_password_reset_per_ip: RateSetting = Rate(10, 3600)
     rate_limit_password_reset_per_email: RateSetting = Rate(3, 3600)
+    # Mails of codes a signed-in user asks for (email change, verification resend).
+    rate_limit_email_codes_per_user: RateSetting = Rate(5, 3600)
     rate_limit_writes_per_user: RateSetting = Rate(600, 60)
     # Sign-in failures per account: this many are free, then each attempt waits 1, 2, 4, …
     # seconds (at most the cap); the count is forgotten after a quiet period.
@@ -141,6 +143,7 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
     mail_from: str = "Rebound <no-reply@localhost>"
     password_reset_minutes: int = Field(default=30, ge=5, le=1440)
+    email_code_minutes: int = Field(default=30, ge=5, le=1440)
     # Where the mail's link points (the token is appended as `?token=`); unset = code only.
     password_reset_url: Annotated[str | None, BeforeValidator(_empty_is_none)] = None
 

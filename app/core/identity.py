@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, false
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
@@ -21,6 +21,8 @@ class User(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     email: str = Field(max_length=320, unique=True, description="Stored lower-cased.")
+    # Proven by a code mailed to it (at sign-up, or when the email changed).
+    email_verified: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     password_hash: str = Field(max_length=255)
     display_name: str | None = Field(default=None, max_length=100)
     timezone: str = Field(default="UTC", max_length=64)

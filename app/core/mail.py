@@ -1,6 +1,7 @@
 """Outgoing mail: over SMTP when SMTP_HOST is set, else into VAR_DIR/outbox/ as .eml files
 (development). Messages carry secrets (reset codes): neither they nor their body are logged."""
 
+import logging
 import smtplib
 import ssl
 import uuid
@@ -11,6 +12,8 @@ from pathlib import Path
 from fastapi.concurrency import run_in_threadpool
 
 from app.core.config import Settings
+
+logger = logging.getLogger("rebound.mail")
 
 
 def compose(settings: Settings, to: str, subject: str, text: str) -> EmailMessage:
@@ -28,6 +31,16 @@ async def send(settings: Settings, message: EmailMessage) -> None:
         await run_in_threadpool(_send_smtp, settings, message)
     else:
         await run_in_threadpool(_write_to_outbox, settings.var_dir / "outbox", message)
+
+
+async def deliver(settings: Settings, messages: list[EmailMessage]) -> None:
+    """Send each message, never raising (a background task): a failure is logged by its kind
+    and subject only, never with the address or the text."""
+    for message in messages:
+        try:
+            await send(settings, message)
+        except Exception as exc:  # noqa: BLE001
+            logger.error("mail not sent (%s): %s", message["Subject"], type(exc).__name__)
 
 
 def _send_smtp(settings: Settings, message: EmailMessage) -> None:

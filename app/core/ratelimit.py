@@ -79,6 +79,11 @@ class RateLimiter:
     async def limit_email(self, name: str, email: str, rate: Rate) -> None:
         await self.limit(f"{name}:account", account_key(email), rate)
 
+    async def limit_email_codes(self, user_id: uuid.UUID) -> None:
+        """Mails of codes a signed-in user asks for (email change, verification resend)."""
+        rate = self.settings.rate_limit_email_codes_per_user
+        await self.limit("email-codes:user", str(user_id), rate)
+
     async def begin_sign_in(self, email: str) -> None:
         """Count a sign-in attempt against the account (as a failure until it succeeds)."""
         wait = await self.counters.attempt(f"rl:login:{account_key(email)}", self.login_backoff)

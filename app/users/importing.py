@@ -83,6 +83,7 @@ class ImportedProfile(ProfileFields):
 
     id: uuid.UUID | None = None
     email: str | None = None
+    email_verified: bool | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int | None = None
@@ -276,7 +277,7 @@ def _prepare(document: ImportDocument) -> _Prepared:
             where = f"body.{name}.{index}"
             created_at = _plausible(item.created_at, now)
             if created_at is None:
-                errors.append(_error(f"{where}.created_at", OUT_OF_RANGE))
+                errors.append(_error(f"{where}.created_at", OUT_OF_RANGE, "time_out_of_range"))
                 continue
             fields = item.model_dump(mode="json", exclude=set(_SERVER_FIELDS))
             try:
@@ -288,7 +289,8 @@ def _prepare(document: ImportDocument) -> _Prepared:
             prepared.records[name].append(_Record(index, item.id, created_at, values))
     for index, entry in _first_of_each("timeline", document.timeline, conflicts):
         if _plausible(entry.changed_at, now) is None:
-            errors.append(_error(f"body.timeline.{index}.changed_at", OUT_OF_RANGE))
+            where = f"body.timeline.{index}.changed_at"
+            errors.append(_error(where, OUT_OF_RANGE, "time_out_of_range"))
             continue
         prepared.timeline.append((index, entry))
     if errors:

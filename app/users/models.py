@@ -2,10 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from pydantic import field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.core.identity import User
@@ -53,15 +55,27 @@ class UserRegister(ProfileFields):
     password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
-class ProfileUpdate(PartialUpdate):
-    not_null = frozenset({"email", "timezone"})
+EMAIL_BY_CODE = (
+    "The email changes with POST /v1/me/email (your password, then a code mailed to the new "
+    "address), not here."
+)
 
-    email: Email | None = None
+
+class ProfileUpdate(PartialUpdate):
+    not_null = frozenset({"timezone"})
+
+    # Not in the schema: refused with a message that names the route which does change it.
+    email: SkipJsonSchema[Any] = None
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
     timezone: TimeZoneName | None = Field(default=None, max_length=64)
     weekly_goal: int | None = Field(default=None, ge=0, le=100)
 
     _known_timezone = field_validator("timezone")(_check_timezone)
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email_by_code(cls, _value: Any) -> None:
+        raise PydanticCustomError("use_email_change", EMAIL_BY_CODE)
 
 
 class PasswordChange(StrictInput):
@@ -76,6 +90,9 @@ class AccountDeletion(StrictInput):
 class UserPublic(SQLModel):
     id: uuid.UUID
     email: str
+    email_verified: bool = Field(
+        description="True once a code mailed to `email` was entered (sign-up or email change)."
+    )
     display_name: str | None
     timezone: str
     weekly_goal: int | None
@@ -86,3 +103,24 @@ class UserPublic(SQLModel):
 
 # The columns a profile is read from (with `version`, its ETag's).
 PROFILE_COLUMNS = [User.__table__.c[name] for name in UserPublic.model_fields]  # type: ignore[attr-defined]
+
+
+class EmailChange(StrictInput):
+    model_config = with_example(
+        {"new_email": "dana.new@example.com", "current_password": "correct horse battery"}
+    )
+
+    new_email: Email
+    current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+
+
+class EmailCode(StrictInput):
+    model_config = with_example({"code": "123456"})
+
+    code: str = Field(
+        min_length=6, max_length=6, regex=r"^[0-9]{6}$", description="The 6 digits mailed."
+    )
+
+
+class Accepted(SQLModel):
+    message: str

@@ -2,18 +2,27 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 
 from app.core.database import DatabaseDep
 from app.core.errors import problem_responses
 from app.core.identity import CallerDep
+from app.core.mail import deliver
 from app.core.ratelimit import RateLimiterDep
 from app.core.revocations import RevocationsDep
 from app.shared.etag import check_if_match, etag_for, not_modified
-from app.users import service
+from app.users import email_address, service
 from app.users.export import Export, export_user
 from app.users.importing import ImportDocument, ImportReport, import_document
-from app.users.models import AccountDeletion, PasswordChange, ProfileUpdate, UserPublic
+from app.users.models import (
+    Accepted,
+    AccountDeletion,
+    EmailChange,
+    EmailCode,
+    PasswordChange,
+    ProfileUpdate,
+    UserPublic,
+)
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
 
@@ -43,7 +52,8 @@ async def update_profile(
     caller: CallerDep,
     database: DatabaseDep,
 ) -> UserPublic:
-    """Change email, display name, time zone or weekly goal."""
+    """Change display name, time zone or weekly goal. The email is changed with
+    `POST /v1/me/email` (a body with `email` answers 422 saying so)."""
     user = await service.update_profile(
         database,
         caller.id,
@@ -66,8 +76,10 @@ async def change_password(
     database: DatabaseDep,
     limiter: RateLimiterDep,
     revocations: RevocationsDep,
+    background: BackgroundTasks,
 ) -> None:
-    """Change the password; every other session is signed out.
+    """Change the password; every other session is signed out, and the account's address is
+    told.
 
     Wrong passwords slow the account down as failed sign-ins do (429 with `Retry-After`),
     counted apart from sign-in's."""
@@ -76,6 +88,71 @@ async def change_password(
             database, caller.id, body.current_password, body.new_password, caller.session_id
         )
     await revocations.revoke(ended)
+    mails = await email_address.password_changed(database, limiter.settings, caller.id)
+    background.add_task(deliver, limiter.settings, mails)
+
+
+@router.post(
+    "/email",
+    status_code=202,
+    operation_id="requestEmailChange",
+    responses=problem_responses(401, 403, 422, 429, 503),
+)
+async def request_email_change(
+    body: EmailChange,
+    caller: CallerDep,
+    database: DatabaseDep,
+    limiter: RateLimiterDep,
+    background: BackgroundTasks,
+) -> Accepted:
+    """Start changing the email: with the current password, a 6-digit code is mailed to the
+    new address (confirm it with `POST /v1/me/email/confirm`) and the current address is told.
+
+    The answer is the same whether or not another account has the new address (that address
+    then gets a mail saying so, and no code). Wrong passwords slow the account down."""
+    settings = limiter.settings
+    await limiter.limit(
+        "email-codes:user", str(caller.id), settings.rate_limit_email_codes_per_user
+    )
+    async with limiter.password_check(caller.id):
+        mails = await email_address.request_change(
+            database, settings, caller.id, body.new_email, body.current_password
+        )
+    background.add_task(deliver, settings, mails)
+    return Accepted(message=email_address.ACCEPTED)
+
+
+@router.post(
+    "/email/confirm",
+    operation_id="confirmEmailChange",
+    responses=problem_responses(401, 409, 422, 429, 503),
+)
+async def confirm_email_change(
+    body: EmailCode,
+    response: Response,
+    caller: CallerDep,
+    database: DatabaseDep,
+    limiter: RateLimiterDep,
+    background: BackgroundTasks,
+) -> UserPublic:
+    """Enter the code mailed to the new address: the email changes (and counts as verified),
+    and the old address is told. A code works once, for 30 minutes, and five tries; wrong
+    codes slow the account down as wrong passwords do."""
+    async with limiter.password_check(caller.id):
+        user, mails = await email_address.confirm_change(
+            database, limiter.settings, caller.id, body.code
+        )
+    background.add_task(deliver, limiter.settings, mails)
+    response.headers["ETag"] = etag_for(user["id"], user["version"])
+    return UserPublic.model_validate(dict(user))
+
+
+@router.delete(
+    "/email", status_code=204, operation_id="cancelEmailChange", responses=problem_responses(401)
+)
+async def cancel_email_change(caller: CallerDep, database: DatabaseDep) -> None:
+    """Cancel a pending email change: its code stops working."""
+    await email_address.cancel_change(database, caller.id)
 
 
 @router.get("/export", operation_id="exportAccount", response_model=Export)

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, select, update
 
 from app.auth.passwords import hash_password, verify_password
-from app.auth.service import email_taken, normalise_email
-from app.core.database import ConstraintViolated, Database, Executor, Row, first
+from app.core.database import Database, Executor, Row, first
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.identity import User, account_gone
@@ -55,22 +54,23 @@ def _profile_update(names: frozenset[str]) -> Any:
     )
 
 
+async def locked_user(tx: Executor, user_id: uuid.UUID) -> Row:
+    """The profile, its row locked until the transaction ends (PostgreSQL)."""
+    user = await first(tx, _LOCKED, {"user_id": user_id})
+    if user is None:
+        raise account_gone()
+    return user
+
+
 async def update_profile(
     database: Database, user_id: uuid.UUID, body: ProfileUpdate, check: Callable[[Row], None]
 ) -> Row:
     """Apply the changes `body` holds; `check(user)` runs first (If-Match) under the row's lock."""
     changes = body.changes()
-    if "email" in changes:
-        changes["email"] = normalise_email(changes["email"])
     async with database.transaction() as tx:
-        user = await first(tx, _LOCKED, {"user_id": user_id})
-        if user is None:
-            raise account_gone()
+        user = await locked_user(tx, user_id)
         check(user)
-        try:
-            return await apply_profile(tx, user, changes) or user
-        except ConstraintViolated:
-            raise email_taken() from None
+        return await apply_profile(tx, user, changes) or user
 
 
 async def apply_profile(tx: Executor, user: Row, changes: dict[str, Any]) -> Row | None:
@@ -95,6 +95,11 @@ async def _checked_hash(database: Database, user_id: uuid.UUID, password: str) -
     if not await verify_password(password, row[0]):
         raise ProblemError(403, "The password is not correct.", slug="wrong-password")
     return row[0]
+
+
+async def check_password(database: Database, user_id: uuid.UUID, password: str) -> None:
+    """403 unless `password` is the account's."""
+    await _checked_hash(database, user_id, password)
 
 
 _ID = select(users.id).where(_ME)

@@ -16,7 +16,15 @@ from sqlmodel import col
 from app.auth import passwords
 from app.core.identity import User
 from tests.auth.test_password_reset import code_in, confirm, request_reset, sign_in
-from tests.helpers import PASSWORD, assert_problem, client_of, register, until
+from tests.helpers import (
+    PASSWORD,
+    RESET_SUBJECT,
+    assert_problem,
+    client_of,
+    outbox,
+    register,
+    until,
+)
 
 
 class HeldHashes:
@@ -164,7 +172,7 @@ async def test_a_password_change_reset_or_erasure_waiting_for_its_hash_holds_no_
     async with client_of(app) as client:
         changing, erasing, resetting, reader = [await register(client) for _ in range(4)]
         await request_reset(client, resetting["email"])
-        (mail,) = (app.state.settings.var_dir / "outbox").glob("*.eml")
+        (mail,) = outbox(app, RESET_SUBJECT)
         code = code_in(message_from_bytes(mail.read_bytes(), policy=policy.default))  # type: ignore[arg-type]
         held.hold_new_hashes = True
         hashing = [

@@ -7,7 +7,6 @@ import stat
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
-from tests.helpers import PASSWORD, assert_problem, client_of, register
+from tests.helpers import PASSWORD, RESET_SUBJECT, assert_problem, client_of, register
+from tests.helpers import outbox as outbox_of
 from tests.live_server import free_port
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -81,8 +81,7 @@ async def test_a_mailed_code_resets_the_password_and_signs_out_everywhere(
         requested = await request_reset(client, user["email"])
 
         assert requested.status_code == 202
-        assert len(inbox.messages) == 1
-        message = inbox.messages[0]
+        (message,) = [m for m in inbox.messages if m["Subject"] == RESET_SUBJECT]
         assert message["To"] == user["email"]
         assert message["From"] == "Rebound <r@example.com>"
         token = code_in(message)
@@ -122,18 +121,18 @@ async def test_the_answer_is_the_same_for_an_unknown_email_and_nothing_is_sent(
 
     assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
     assert known.headers["content-type"] == unknown.headers["content-type"]
-    assert [message["To"] for message in inbox.messages] == [user["email"]]
+    resets = [m for m in inbox.messages if m["Subject"] == RESET_SUBJECT]
+    assert [message["To"] for message in resets] == [user["email"]]
 
 
 async def test_in_development_the_mail_goes_to_the_outbox(app_with):
     outboxed = app_with(smtp_host=None)
-    outbox: Path = outboxed.state.settings.var_dir / "outbox"
     async with client_of(outboxed) as client:
         user = await register(client)
         await request_reset(client, user["email"])
         await request_reset(client, "nobody-here@example.com")
 
-        files = sorted(outbox.glob("*.eml"))
+        files = outbox_of(outboxed, RESET_SUBJECT)
         assert len(files) == 1
         assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
         message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
@@ -150,7 +149,7 @@ async def test_only_a_hash_of_the_code_is_stored_and_an_expired_code_is_refused(
     async with client_of(outboxed) as client:
         user = await register(client)
         await request_reset(client, user["email"])
-        (eml,) = (outboxed.state.settings.var_dir / "outbox").glob("*.eml")
+        (eml,) = outbox_of(outboxed, RESET_SUBJECT)
         token = code_in(message_from_bytes(eml.read_bytes(), policy=policy.default))  # type: ignore[arg-type]
         async with outboxed.state.engine.begin() as connection:
             rows = (await connection.execute(text("SELECT * FROM password_reset_tokens"))).all()
@@ -172,7 +171,7 @@ async def test_a_newer_code_and_an_unknown_code(app_with):
         await request_reset(client, user["email"])
         first, second = (
             code_in(message_from_bytes(path.read_bytes(), policy=policy.default))  # type: ignore[arg-type]
-            for path in sorted((outboxed.state.settings.var_dir / "outbox").glob("*.eml"))
+            for path in outbox_of(outboxed, RESET_SUBJECT)
         )
         unknown = await confirm(client, "not-a-code-we-sent", NEW_PASSWORD)
         used = await confirm(client, second, NEW_PASSWORD)
@@ -199,7 +198,7 @@ async def test_a_reset_lifts_the_sign_in_backoff(app_with):
             await sign_in(client, user["email"], "wrong password")
         assert (await sign_in(client, user["email"], PASSWORD)).status_code == 429
         await request_reset(client, user["email"])
-        (eml,) = (outboxed.state.settings.var_dir / "outbox").glob("*.eml")
+        (eml,) = outbox_of(outboxed, RESET_SUBJECT)
         token = code_in(message_from_bytes(eml.read_bytes(), policy=policy.default))  # type: ignore[arg-type]
         await confirm(client, token, NEW_PASSWORD)
 

@@ -30,6 +30,7 @@ async def test_register_returns_the_user_and_a_working_token_pair(client):
         "email": "ada@example.com",
         "display_name": "Ada",
         "timezone": "UTC",
+        "email_verified": False,
         "weekly_goal": None,
         "created_at": body["user"]["created_at"],
         "updated_at": body["user"]["updated_at"],

@@ -2,14 +2,13 @@
 sessions), a reset, reuse detection, erasure or ending a session from the list, that session's
 access tokens are refused at once, not 15 minutes later. And the user can see their sessions."""
 
-from pathlib import Path
-
 import httpx
 import pytest
 
 from app.sessions.service import ended_since
 from tests.auth.test_password_reset import CODE
-from tests.helpers import PASSWORD, assert_problem, bearer, client_of, register
+from tests.helpers import PASSWORD, RESET_SUBJECT, assert_problem, bearer, client_of, register
+from tests.helpers import outbox as outbox_of
 
 NEW_PASSWORD = "a brand new passphrase"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -70,11 +69,10 @@ async def test_a_password_change_ends_the_other_sessions_access_tokens(client):
 
 async def test_a_password_reset_ends_every_access_token(app_with):
     outboxed = app_with(smtp_host=None)
-    outbox: Path = outboxed.state.settings.var_dir / "outbox"
     async with client_of(outboxed) as client:
         user = await register(client)
         await client.post("/v1/auth/password-reset", json={"email": user["email"]})
-        (mail,) = outbox.glob("*.eml")
+        (mail,) = outbox_of(outboxed, RESET_SUBJECT)
         code = CODE.search(mail.read_text())[1]
 
         response = await client.post(

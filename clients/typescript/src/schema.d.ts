@@ -55,7 +55,8 @@ export interface paths {
         put?: never;
         /**
          * Create an account and sign in: returns the user and a token pair
-         * @description Create an account and sign in: returns the user and a token pair.
+         * @description Create an account and sign in: returns the user and a token pair. A 6-digit code is
+         *     mailed to the address (`POST /v1/auth/verify-email`); the account works meanwhile.
          */
         post: operations["register"];
         delete?: never;
@@ -178,6 +179,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enter the code mailed at sign-up (or by the resend): the profile, `email_verified`
+         * @description Enter the code mailed at sign-up (or by the resend): the profile, `email_verified`
+         *     true. Wrong codes slow the account down as wrong passwords do.
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a new verification code (the earlier one stops working); nothing is sent once the
+         * @description Mail a new verification code (the earlier one stops working); nothing is sent once the
+         *     address is verified. Limited per account (`RATE_LIMIT_EMAIL_CODES_PER_USER`).
+         */
+        post: operations["resendEmailVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -201,8 +244,9 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change email, display name, time zone or weekly goal
-         * @description Change email, display name, time zone or weekly goal.
+         * Change display name, time zone or weekly goal
+         * @description Change display name, time zone or weekly goal. The email is changed with
+         *     `POST /v1/me/email` (a body with `email` answers 422 saying so).
          */
         patch: operations["updateProfile"];
         trace?: never;
@@ -217,13 +261,64 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change the password; every other session is signed out
-         * @description Change the password; every other session is signed out.
+         * Change the password; every other session is signed out, and the account's address is
+         * @description Change the password; every other session is signed out, and the account's address is
+         *     told.
          *
          *     Wrong passwords slow the account down as failed sign-ins do (429 with `Retry-After`),
          *     counted apart from sign-in's.
          */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start changing the email: with the current password, a 6-digit code is mailed to the
+         * @description Start changing the email: with the current password, a 6-digit code is mailed to the
+         *     new address (confirm it with `POST /v1/me/email/confirm`) and the current address is told.
+         *
+         *     The answer is the same whether or not another account has the new address (that address
+         *     then gets a mail saying so, and no code). Wrong passwords slow the account down.
+         */
+        post: operations["requestEmailChange"];
+        /**
+         * Cancel a pending email change: its code stops working
+         * @description Cancel a pending email change: its code stops working.
+         */
+        delete: operations["cancelEmailChange"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enter the code mailed to the new address: the email changes (and counts as verified),
+         * @description Enter the code mailed to the new address: the email changes (and counts as verified),
+         *     and the old address is told. A code works once, for 30 minutes, and five tries; wrong
+         *     codes slow the account down as wrong passwords do.
+         */
+        post: operations["confirmEmailChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -830,6 +925,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Accepted */
+        Accepted: {
+            /** Message */
+            message: string;
+        };
         /** AccountDeletion */
         AccountDeletion: {
             /** Password */
@@ -1524,6 +1624,35 @@ export interface components {
             key: string;
             /** Text */
             text: string;
+        };
+        /**
+         * EmailChange
+         * @example {
+         *       "current_password": "correct horse battery",
+         *       "new_email": "dana.new@example.com"
+         *     }
+         */
+        EmailChange: {
+            /**
+             * New Email
+             * Format: email
+             */
+            new_email: string;
+            /** Current Password */
+            current_password: string;
+        };
+        /**
+         * EmailCode
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
+        EmailCode: {
+            /**
+             * Code
+             * @description The 6 digits mailed.
+             */
+            code: string;
         };
         /**
          * EndStageCounts
@@ -2437,6 +2566,8 @@ export interface components {
             id?: string | null;
             /** Email */
             email?: string | null;
+            /** Email Verified */
+            email_verified?: boolean | null;
             /** Created At */
             created_at?: string | null;
             /** Updated At */
@@ -3144,11 +3275,6 @@ export interface components {
         };
         /** ProfileUpdate */
         ProfileUpdate: {
-            /**
-             * Email
-             * Format: email
-             */
-            email?: string;
             /** Display Name */
             display_name?: string | null;
             /**
@@ -3894,6 +4020,11 @@ export interface components {
             id: string;
             /** Email */
             email: string;
+            /**
+             * Email Verified
+             * @description True once a code mailed to `email` was entered (sign-up or email change).
+             */
+            email_verified: boolean;
             /** Display Name */
             display_name: string | null;
             /** Timezone */
@@ -4346,6 +4477,110 @@ export interface operations {
             };
         };
     };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCode"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendEmailVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getProfile: {
         parameters: {
             query?: never;
@@ -4555,6 +4790,190 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCode"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
