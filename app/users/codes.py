@@ -3,7 +3,6 @@
 dead after five tries, right or wrong. Stored only as a keyed hash of the user, the purpose
 and the code, like reset codes: a database dump alone does not give them away."""
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -13,6 +12,7 @@ from typing import Literal
 from sqlalchemy import and_, bindparam, delete, insert, update
 from sqlmodel import Field, SQLModel
 
+from app.auth.service import hash_token
 from app.core.config import Settings
 from app.core.database import Executor, first
 from app.core.db import UTCDateTime
@@ -47,8 +47,7 @@ _TRY = (
 
 
 def _hash(settings: Settings, user_id: uuid.UUID, purpose: Purpose, code: str) -> str:
-    message = f"{user_id}:{purpose}:{code}".encode()
-    return hmac.new(settings.secret.encode(), message, hashlib.sha256).hexdigest()
+    return hash_token(settings, f"{user_id}:{purpose}:{code}")
 
 
 async def issue(

@@ -52,7 +52,7 @@ async def request_change(
     await check_password(database, user_id, password)
     user = await get_user(database, user_id)
     new = normalise_email(new_email)
-    notice = _notice(settings, user["email"], "A change of your email was requested", (
+    notice = mail.compose(settings, user["email"], "A change of your email was requested", (
         f"Someone signed in to your Rebound account asked to change its email to {masked(new)}.\n"
         "Nothing changes until a code mailed to that address is entered.\n\n"
         "If this was not you, change your password now: that signs out every other device."
@@ -78,7 +78,7 @@ async def confirm_change(
                 raise email_taken() from None
     if new is None:  # after the transaction: the try it spent is kept
         raise invalid_code()
-    notice = _notice(settings, user["email"], "Your Rebound email was changed", (
+    notice = mail.compose(settings, user["email"], "Your Rebound email was changed", (
         f"The email of your Rebound account is now {masked(new)}; mail goes there from now on."
         "\n\nIf this was not you, reset your password with that address or contact support."
     ))  # fmt: skip
@@ -122,7 +122,7 @@ async def password_changed(
 ) -> list[EmailMessage]:
     user = await get_user(database, user_id)
     return [
-        _notice(
+        mail.compose(
             settings,
             user["email"],
             "Your Rebound password was changed",
@@ -148,7 +148,3 @@ def _exists(settings: Settings, to: str) -> EmailMessage:
         "address exists already, so nothing was changed.\n\nIf that account is yours, sign in "
         "with it (or reset its password). If you did not ask for this, ignore this mail."
     ))  # fmt: skip
-
-
-def _notice(settings: Settings, to: str, subject: str, text: str) -> EmailMessage:
-    return mail.compose(settings, to, subject, text)
