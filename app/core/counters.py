@@ -2,7 +2,8 @@
 
 Two operations, each atomic, so concurrent requests cannot slip past a limit together:
 
-- `hit(key, window)`: count one event in a fixed window; the count and the seconds left.
+- `hit(key, window, amount)`: count `amount` events (one by default) in a fixed window; the
+  count and the seconds left.
 - `attempt(key, backoff)`: an attempt that counts as a failure until `forget(key)` says it
   succeeded. After `backoff.free` attempts every attempt sets a wait of 1, 2, 4, … seconds
   (at most `backoff.max_seconds`) before the next is allowed; while a wait runs, attempts are
@@ -17,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from redis import asyncio as aioredis
-from redis.exceptions import RedisError
+from app.core.redis_link import Breaker, create_redis
 
 logger = logging.getLogger("rebound.ratelimit")
 
@@ -37,7 +37,7 @@ class Backoff:
 
 
 class Counters(Protocol):
-    async def hit(self, key: str, window: int) -> tuple[int, int]: ...
+    async def hit(self, key: str, window: int, amount: int = 1) -> tuple[int, int]: ...
 
     async def attempt(self, key: str, backoff: Backoff) -> int:
         """0 to go ahead (the attempt is counted), else the seconds left to wait."""
@@ -78,10 +78,10 @@ class MemoryCounters:
             now = self._clock()
             self._values = {k: v for k, v in self._values.items() if v[1] > now}
 
-    async def hit(self, key: str, window: int) -> tuple[int, int]:
+    async def hit(self, key: str, window: int, amount: int = 1) -> tuple[int, int]:
         now = self._clock()
         entry = self._get(key, now)
-        count, expires_at = (entry[0] + 1, entry[1]) if entry else (1, now + window)
+        count, expires_at = (entry[0] + amount, entry[1]) if entry else (amount, now + window)
         self._set(key, count, expires_at)
         return count, _seconds_left(expires_at, now)
 
@@ -105,9 +105,9 @@ class MemoryCounters:
         self._values.clear()
 
 
-# KEYS[1] = counter; ARGV[1] = window. Returns {count, seconds left}.
+# KEYS[1] = counter; ARGV[1] = window, ARGV[2] = amount. Returns {count, seconds left}.
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[1])
@@ -136,10 +136,20 @@ return 0
 
 class RedisCounters:
     """Counters in Redis, shared by every worker and instance. If Redis cannot be reached the
-    request goes ahead (and an error is logged): a Redis outage must not stop sign-ins."""
+    request goes ahead (and an error is logged): a Redis outage must not stop sign-ins. After a
+    failure Redis is left alone for a few seconds (app/core/redis_link.py), so a frozen Redis
+    costs a request at most one short timeout now and then, not one each."""
 
-    def __init__(self, url: str, prefix: str) -> None:
-        self._redis = aioredis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    def __init__(
+        self, url: str, prefix: str, breaker_clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._redis = create_redis(url)
+        self.breaker = Breaker(
+            logger,
+            "rate limit counters unavailable",
+            "rate limit counters available again",
+            clock=breaker_clock,
+        )
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT)
         self._attempt = self._redis.register_script(_ATTEMPT)
@@ -148,30 +158,27 @@ class RedisCounters:
         # One hash tag per subject: both keys land on the same Redis Cluster slot.
         return [f"{self._prefix}{{{key}}}:n", f"{self._prefix}{{{key}}}:wait"]
 
-    async def hit(self, key: str, window: int) -> tuple[int, int]:
-        try:
-            count, ttl = await self._hit(keys=[f"{self._prefix}{key}"], args=[window])
-        except RedisError as exc:
-            logger.error("rate limit counters unavailable: %s", type(exc).__name__)
+    async def hit(self, key: str, window: int, amount: int = 1) -> tuple[int, int]:
+        reply = await self.breaker.call(
+            lambda: self._hit(keys=[f"{self._prefix}{key}"], args=[window, amount]), None
+        )
+        if reply is None:
             return 0, 0
+        count, ttl = reply
         return int(count), max(1, int(ttl))
 
     async def attempt(self, key: str, backoff: Backoff) -> int:
-        try:
-            wait_ms = await self._attempt(
+        wait_ms = await self.breaker.call(
+            lambda: self._attempt(
                 keys=self._keys(key),
                 args=[backoff.free, backoff.max_seconds, backoff.expire_seconds],
-            )
-        except RedisError as exc:
-            logger.error("rate limit counters unavailable: %s", type(exc).__name__)
-            return 0
+            ),
+            0,
+        )
         return math.ceil(int(wait_ms) / 1000)
 
     async def forget(self, key: str) -> None:
-        try:
-            await self._redis.delete(*self._keys(key))
-        except RedisError as exc:
-            logger.error("rate limit counters unavailable: %s", type(exc).__name__)
+        await self.breaker.call(lambda: self._redis.delete(*self._keys(key)), 0)
 
     async def close(self) -> None:
         await self._redis.aclose()

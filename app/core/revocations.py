@@ -25,8 +25,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from redis import asyncio as aioredis
 from redis.exceptions import RedisError
+
+from app.core.redis_link import Breaker, create_redis
 
 logger = logging.getLogger("rebound.revocations")
 
@@ -43,18 +44,18 @@ class Revocations:
         redis_url: str | None = None,
         prefix: str = "rebound:",
         clock: Callable[[], float] = time.time,
+        breaker_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.lifetime = lifetime_seconds + 60  # clocks of other processes may run a bit late
         self._clock = clock
         self._until: dict[uuid.UUID, float] = {}
         self._unsent: dict[uuid.UUID, float] = {}
         self._adds = 0
-        self._redis = (
-            aioredis.Redis.from_url(
-                url, socket_timeout=2, socket_connect_timeout=2, decode_responses=True
-            )
-            if (url := redis_url)
-            else None
+        self._redis = create_redis(redis_url, decode_responses=True) if redis_url else None
+        # Guards the sending, which a request waits for. The listener goes its own way: an idle
+        # read waits get_message's timeout (RETRY_SECONDS), not the client's short one.
+        self.breaker = Breaker(
+            logger, "revocations not shared yet", "revocations shared again", clock=breaker_clock
         )
         self._key = f"{prefix}revoked-sessions"
         self._channel = f"{prefix}revoked-sessions"
@@ -86,21 +87,21 @@ class Revocations:
             await self._send()
 
     async def _send(self) -> None:
-        assert self._redis is not None
         pending = dict(self._unsent)
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.zadd(self._key, {str(k): v for k, v in pending.items()})
-                pipe.zremrangebyscore(self._key, "-inf", self._clock())
-                pipe.expire(self._key, self.lifetime)
-                for session_id, until in pending.items():
-                    pipe.publish(self._channel, f"{session_id} {until}")
-                await pipe.execute()
-        except (RedisError, OSError) as exc:
-            logger.error("revocations not shared yet (Redis): %s", type(exc).__name__)
-            return
-        for session_id in pending:
-            self._unsent.pop(session_id, None)
+        if await self.breaker.call(lambda: self._write(pending), False):
+            for session_id in pending:
+                self._unsent.pop(session_id, None)
+
+    async def _write(self, pending: dict[uuid.UUID, float]) -> bool:
+        assert self._redis is not None
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(self._key, {str(k): v for k, v in pending.items()})
+            pipe.zremrangebyscore(self._key, "-inf", self._clock())
+            pipe.expire(self._key, self.lifetime)
+            for session_id, until in pending.items():
+                pipe.publish(self._channel, f"{session_id} {until}")
+            await pipe.execute()
+        return True
 
     # --- keeping in step -----------------------------------------------------------------------
     async def start(self, load: Loader | None = None) -> None:
@@ -134,14 +135,15 @@ class Revocations:
 
     async def _catch_up(self) -> None:
         assert self._redis is not None
-        if self._unsent:
-            await self._send()
         now = self._clock()
         members = await self._redis.zrangebyscore(self._key, now, "+inf", withscores=True)
+        self.breaker.close()  # Redis answers: what waited for it goes now, not seconds later
         for pair in members:
             with contextlib.suppress(ValueError, TypeError):
                 member, until = tuple(pair)
                 self._add(uuid.UUID(str(member)), float(until))
+        if self._unsent:
+            await self._send()
 
     def _receive(self, data: str) -> None:
         try:
