@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
@@ -12,14 +13,18 @@ from app.users.models import PASSWORD_MAX, PASSWORD_MIN, UserPublic
 
 
 class RefreshToken(SQLModel, table=True):
+    """A refresh token names its account (app/shared/routed_tokens.py): it is found by
+    (user_id, token_hash). The index on token_hash alone serves tokens issued before they did
+    (`service.LEGACY`); it goes with them."""
+
     __tablename__ = "refresh_tokens"
-    __table_args__ = (owned_key(),)
+    __table_args__ = (owned_key(), UniqueConstraint("user_id", "token_hash"))
 
     id: uuid.UUID = Field(primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
     # A family is one sign-in: every rotation stays in it, and reuse revokes all of it.
     family_id: uuid.UUID = Field(index=True)
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -28,14 +33,15 @@ class RefreshToken(SQLModel, table=True):
 
 
 class PasswordResetToken(SQLModel, table=True):
-    """A single-use, short-lived token mailed to reset a forgotten password."""
+    """A single-use, short-lived token mailed to reset a forgotten password; it names its
+    account, and is found by (user_id, token_hash)."""
 
     __tablename__ = "password_reset_tokens"
-    __table_args__ = (owned_key(),)
+    __table_args__ = (owned_key(), UniqueConstraint("user_id", "token_hash"))
 
     id: uuid.UUID = Field(primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

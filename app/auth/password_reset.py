@@ -3,10 +3,13 @@
 The request answers the same whatever the email: the lookup, the token and the mail happen
 after the response (`send_reset_mail` runs as a background task), so neither the body nor the
 time taken tells whether an account exists. Only a keyed hash of the code is stored.
+
+A code names its account (app/shared/routed_tokens.py), so using one reads that account's
+codes only. Codes mailed before they did (migration 0009) are refused, not looked up by hash
+alone: they lived 30 minutes, and whoever held one asks for another.
 """
 
 import logging
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -22,6 +25,7 @@ from app.core.db import UTCDateTime, utcnow
 from app.core.errors import FieldError, ProblemError
 from app.core.identity import User
 from app.sessions.service import end_sessions
+from app.shared.routed_tokens import owner_of, routed_token
 
 logger = logging.getLogger("rebound.auth")
 
@@ -32,7 +36,9 @@ INVALID_TOKEN = "This reset code is not valid: it is unknown, expired or already
 users = User.__table__.c  # type: ignore[attr-defined]
 codes = PasswordResetToken.__table__.c  # type: ignore[attr-defined]
 
-# A code for the account with this email, if there is one: one statement either way.
+_ACCOUNT = select(users.id).where(users.email == bindparam("email"))
+# The code names the account, so its hash needs the account's id first; it is stored only if
+# the account still has this email, which the mail goes to.
 _ISSUE = (
     insert(PasswordResetToken)
     .from_select(
@@ -43,7 +49,7 @@ _ISSUE = (
             bindparam("token_hash", type_=codes.token_hash.type),
             bindparam("now", type_=UTCDateTime()),
             bindparam("expires_at", type_=UTCDateTime()),
-        ).where(users.email == bindparam("email")),
+        ).where(users.id == bindparam("user_id"), users.email == bindparam("email")),
     )
     .returning(codes.id)
 )
@@ -52,11 +58,16 @@ _ISSUE = (
 async def send_reset_mail(database: Database, settings: Settings, email: str) -> None:
     """Mail a reset code to the account with `email`, if there is one. Never raises."""
     try:
-        email, raw, now = normalise_email(email), secrets.token_urlsafe(32), utcnow()
+        email = normalise_email(email)
+        account = await first(database, _ACCOUNT, {"email": email})
+        if account is None:
+            return
+        raw, now = routed_token(account["id"]), utcnow()
         issued = await database.rows(
             _ISSUE,
             {
                 "id": uuid.uuid4(),
+                "user_id": account["id"],
                 "token_hash": hash_token(settings, raw),
                 "now": now,
                 "expires_at": now + timedelta(minutes=settings.password_reset_minutes),
@@ -85,7 +96,9 @@ def _reset_message(settings: Settings, email: str, raw: str) -> mail.EmailMessag
 
 
 _USABLE = (codes.used_at.is_(None), codes.expires_at > bindparam("now"))
-_CODE = select(codes.id, codes.user_id).where(codes.token_hash == bindparam("token_hash"), *_USABLE)
+_CODE = select(codes.id, codes.user_id).where(
+    codes.user_id == bindparam("owner_id"), codes.token_hash == bindparam("token_hash"), *_USABLE
+)
 # Claim the code atomically: of two concurrent uses, exactly one wins.
 _CLAIM = (
     update(PasswordResetToken)
@@ -116,7 +129,11 @@ async def confirm_reset(
 ) -> tuple[str, list[uuid.UUID]]:
     """Use the code: set the new password, end every session; 422 for a bad code. Returns
     the account's email and the sessions ended."""
-    code = await first(database, _CODE, {"token_hash": hash_token(settings, raw), "now": utcnow()})
+    owner_id = owner_of(raw)
+    if owner_id is None:  # not a code we mail: refused without a query
+        raise _invalid_code()
+    values = {"owner_id": owner_id, "token_hash": hash_token(settings, raw), "now": utcnow()}
+    code = await first(database, _CODE, values)
     if code is None:  # refused before the hash: a bad code costs no hashing
         raise _invalid_code()
     # No connection is held during the hash, which may wait for a thread: the claim below

@@ -2,7 +2,7 @@
 
 import hashlib
 import hmac
-import secrets
+import re
 import uuid
 from datetime import timedelta
 
@@ -18,6 +18,7 @@ from app.core.identity import User
 from app.core.security import create_access_token
 from app.sessions.device import device_label
 from app.sessions.service import end_sessions, start_session, touch
+from app.shared.routed_tokens import owner_of, routed_token
 from app.users.models import PROFILE_COLUMNS, UserRegister
 
 BAD_CREDENTIALS = "Incorrect email or password."
@@ -32,7 +33,8 @@ def normalise_email(email: str) -> str:
 
 
 def hash_token(settings: Settings, token: str) -> str:
-    """The keyed hash stored for a refresh or reset token (the token itself never is)."""
+    """The keyed hash stored for a refresh or reset token (the token itself never is): of the
+    whole token, routing part included."""
     return hmac.new(settings.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -108,7 +110,7 @@ async def issue_tokens(
     """A new token pair in the session `family_id` (a new session, on the device this
     User-Agent names, without one), and the id of its stored refresh token."""
     now = utcnow()
-    raw = secrets.token_urlsafe(32)
+    raw = routed_token(user_id)
     token_id = uuid.uuid4()
     if family_id is None:
         family_id = uuid.uuid4()
@@ -146,7 +148,16 @@ _TOKEN = select(
     tokens.revoked_at,
     tokens.replaced_by_id,
 )
-_TOKEN_BY_HASH = _TOKEN.where(tokens.token_hash == bindparam("hash"))
+_TOKEN_BY_HASH = _TOKEN.where(
+    tokens.user_id == bindparam("owner_id"), tokens.token_hash == bindparam("hash")
+)
+# Refresh tokens issued before they named their account (migration 0009) were
+# `secrets.token_urlsafe(32)`: 43 characters, no dot. Phones in the field hold them and cannot
+# be recalled, so they are still found by hash alone; the first refresh trades one for a token
+# that names its account. The last expires REFRESH_TOKEN_DAYS after 0009 was deployed: then
+# this lookup and the index on token_hash alone can go.
+LEGACY = re.compile(r"[A-Za-z0-9_-]{43}")
+_LEGACY_TOKEN_BY_HASH = _TOKEN.where(tokens.token_hash == bindparam("hash"))
 _TOKEN_BY_ID = _TOKEN.where(
     tokens.user_id == bindparam("owner_id"), tokens.id == bindparam("token_id")
 )
@@ -189,9 +200,22 @@ async def rotate(database: Database, settings: Settings, raw: str) -> TokenPair:
     return pair
 
 
+async def _find(tx: Executor, settings: Settings, raw: str) -> Row | None:
+    """The stored row of refresh token `raw`, read among its account's rows only (a token
+    issued before 0009: by hash alone). A token in neither shape is unknown without a query."""
+    owner_id = owner_of(raw)
+    if owner_id is not None:
+        return await first(
+            tx, _TOKEN_BY_HASH, {"owner_id": owner_id, "hash": hash_token(settings, raw)}
+        )
+    if LEGACY.fullmatch(raw):
+        return await first(tx, _LEGACY_TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
+    return None
+
+
 async def _rotated(tx: Executor, settings: Settings, raw: str) -> TokenPair | Reused:
     now = utcnow()
-    token = await first(tx, _TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
+    token = await _find(tx, settings, raw)
     if token is None or token["revoked_at"] is not None or token["expires_at"] <= now:
         raise ProblemError(401, BAD_REFRESH, slug="invalid-refresh-token")
     key = {"owner_id": token["user_id"], "token_id": token["id"]}
@@ -226,7 +250,7 @@ async def _within_grace(tx: Executor, settings: Settings, token: Row) -> bool:
 async def logout(database: Database, settings: Settings, raw: str) -> list[uuid.UUID]:
     """End the session of this refresh token (an unknown token changes nothing); its id."""
     async with database.transaction() as tx:
-        token = await first(tx, _TOKEN_BY_HASH, {"hash": hash_token(settings, raw)})
+        token = await _find(tx, settings, raw)
         if token is None:
             return []
         return await end_sessions(tx, token["user_id"], utcnow(), only=token["family_id"])
