@@ -21,6 +21,7 @@ from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.shared import repository, responses
 from app.shared.pagination import json_response
+from app.shared.quota import RecordQuotaDep
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 
@@ -38,10 +39,14 @@ router = APIRouter(prefix="/v1/applications", tags=["applications"])
     responses=responses.created_responses(ApplicationPublic),
 )
 async def create_application(
-    body: ApplicationCreate, request: Request, caller: CallerDep, database: DatabaseDep
+    body: ApplicationCreate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    quota: RecordQuotaDep,
 ) -> Response:
     """Record a job applied for (or wished for)."""
-    row, is_new = await service.create_application(database, caller, body)
+    row, is_new = await service.create_application(database, caller, body, quota)
     return responses.created(request, APPLICATIONS.body(row), is_new)
 
 

@@ -25,6 +25,7 @@ from app.interviews.models import Interview
 from app.outcomes.models import Outcome
 from app.reflections.models import Reflection
 from app.shared import repository
+from app.shared.quota import RecordQuota
 from app.shared.repository import Check, touched
 
 _table = Application.__table__.c  # type: ignore[attr-defined]
@@ -49,13 +50,14 @@ def _first_timeline_entry(created: FromClause) -> Insert:
 
 
 async def create_application(
-    executor: Executor, caller: Caller, body: ApplicationCreate
+    executor: Executor, caller: Caller, body: ApplicationCreate, quota: RecordQuota
 ) -> tuple[Row, bool]:
     return await repository.create(
         executor,
         caller,
         APPLICATIONS,
         body,
+        quota=quota,
         companions=[_first_timeline_entry],
         extra={"timeline_id": uuid.uuid4()},
     )

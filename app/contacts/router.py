@@ -18,6 +18,7 @@ from app.core.database import DatabaseDep
 from app.core.identity import CallerDep
 from app.shared import repository, responses
 from app.shared.pagination import json_response
+from app.shared.quota import RecordQuotaDep
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
@@ -35,10 +36,14 @@ router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
     responses=responses.created_responses(ContactPublic),
 )
 async def create_contact(
-    body: ContactCreate, request: Request, caller: CallerDep, database: DatabaseDep
+    body: ContactCreate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    quota: RecordQuotaDep,
 ) -> Response:
     """Keep a recruiter, interviewer or referrer the caller talks to."""
-    row, is_new = await service.create_contact(database, caller, body)
+    row, is_new = await service.create_contact(database, caller, body, quota)
     return responses.created(request, CONTACTS.body(row), is_new)
 
 

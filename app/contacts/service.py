@@ -13,6 +13,7 @@ from app.core.db import utcnow
 from app.core.identity import Caller
 from app.feedback.models import FeedbackConversation
 from app.shared import repository
+from app.shared.quota import RecordQuota
 from app.shared.repository import Check, touched
 from app.shared.tags import list_contains, member_value
 
@@ -34,11 +35,11 @@ async def check_references(executor: Executor, caller: Caller, values: dict[str,
 
 
 async def create_contact(
-    executor: Executor, caller: Caller, body: ContactCreate
+    executor: Executor, caller: Caller, body: ContactCreate, quota: RecordQuota
 ) -> tuple[Row, bool]:
     values = body.model_dump(exclude={"id"})
     await check_references(executor, caller, values)
-    return await repository.create(executor, caller, CONTACTS, body, values)
+    return await repository.create(executor, caller, CONTACTS, body, values, quota=quota)
 
 
 async def _new_links_checked(

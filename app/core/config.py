@@ -128,11 +128,18 @@ class Settings(BaseSettings):
     # Mails of codes a signed-in user asks for (email change, verification resend).
     rate_limit_email_codes_per_user: RateSetting = Rate(5, 3600)
     rate_limit_writes_per_user: RateSetting = Rate(600, 60)
+    # Records an account may import (POST /v1/me/import), apart from the write limit above,
+    # which counts an import as one write.
+    rate_limit_import_records_per_user: RateSetting = Rate(20_000, 3600)
     # Sign-in failures per account: this many are free, then each attempt waits 1, 2, 4, …
     # seconds (at most the cap); the count is forgotten after a quiet period.
     login_backoff_after: int = Field(default=5, ge=1)
     login_backoff_max_seconds: int = Field(default=900, ge=1, le=86400)
     login_failures_expire_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+
+    # Live records an account may hold in each collection (applications, contacts, …): a safety
+    # bound against runaway clients, checked by every create and import (app/shared/quota.py).
+    quota_records_per_collection: int = Field(default=50_000, ge=1)
 
     # Password reset mails: over SMTP when SMTP_HOST is set, else written to VAR_DIR/outbox/.
     smtp_host: Annotated[str | None, BeforeValidator(_empty_is_none)] = None

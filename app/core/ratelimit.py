@@ -1,5 +1,6 @@
 """Rate limits: per IP and per account on sign-in, sign-up and password reset (with exponential
-backoff on failed sign-ins, never a permanent lockout), and per user on writes.
+backoff on failed sign-ins, never a permanent lockout), per user on writes, and a per-user
+budget of imported records.
 
 Exceeding a limit answers 429 with `Retry-After` and a `rate-limited` problem document.
 Accounts are named by a hash of the normalised email, so no address is kept in the counters,
@@ -32,6 +33,10 @@ def too_many(retry_after: int) -> ProblemError:
         slug=RATE_LIMITED,
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def _period(rate: Rate) -> str:
+    return str(rate).split("/", 1)[1]
 
 
 def account_key(email: str) -> str:
@@ -83,6 +88,25 @@ class RateLimiter:
         """Mails of codes a signed-in user asks for (email change, verification resend)."""
         rate = self.settings.rate_limit_email_codes_per_user
         await self.limit("email-codes:user", str(user_id), rate)
+
+    async def spend_import(self, user_id: uuid.UUID, records: int) -> None:
+        """Spend the records an import lists from the account's import budget, apart from the
+        write limit (which counts the import as one write). Over the budget: 429, and nothing
+        is spent; more records than the whole budget: 413, since waiting would not help."""
+        rate = self.settings.rate_limit_import_records_per_user
+        if records > rate.count:
+            raise ProblemError(
+                413,
+                f"An import may list at most {rate.count} records per {_period(rate)}; this "
+                f"one lists {records}: split it.",
+            )
+        if records < 1:
+            return
+        key = f"rl:import-records:user:{user_id}"
+        count, retry_after = await self.counters.hit(key, rate.seconds, records)
+        if count > rate.count:
+            await self.counters.hit(key, rate.seconds, -records)  # refused: give them back
+            raise too_many(retry_after)
 
     async def begin_sign_in(self, email: str) -> None:
         """Count a sign-in attempt against the account (as a failure until it succeeds)."""

@@ -21,6 +21,7 @@ from app.feedback.models import (
 )
 from app.shared import repository, responses
 from app.shared.pagination import json_response
+from app.shared.quota import RecordQuotaDep
 
 router = APIRouter(prefix="/v1/feedback-conversations", tags=["feedback"])
 
@@ -38,10 +39,14 @@ router = APIRouter(prefix="/v1/feedback-conversations", tags=["feedback"])
     responses=responses.created_responses(FeedbackConversationPublic),
 )
 async def create_feedback_conversation(
-    body: FeedbackConversationCreate, request: Request, caller: CallerDep, database: DatabaseDep
+    body: FeedbackConversationCreate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    quota: RecordQuotaDep,
 ) -> Response:
     """Log a feedback conversation after a rejection, planned or held."""
-    row, is_new = await service.create_feedback_conversation(database, caller, body)
+    row, is_new = await service.create_feedback_conversation(database, caller, body, quota)
     return responses.created(request, FEEDBACK_CONVERSATIONS.body(row), is_new)
 
 

@@ -19,6 +19,7 @@ from app.feedback.models import (
 from app.feedback.transitions import check_transition
 from app.outcomes.service import check_outcome_of
 from app.shared import repository
+from app.shared.quota import RecordQuota
 from app.shared.repository import Check
 
 
@@ -48,11 +49,13 @@ async def check_references(executor: Executor, caller: Caller, values: dict[str,
 
 
 async def create_feedback_conversation(
-    executor: Executor, caller: Caller, body: FeedbackConversationCreate
+    executor: Executor, caller: Caller, body: FeedbackConversationCreate, quota: RecordQuota
 ) -> tuple[Row, bool]:
     values = body.model_dump(exclude={"id"})
     await check_references(executor, caller, values)
-    return await repository.create(executor, caller, FEEDBACK_CONVERSATIONS, body, values)
+    return await repository.create(
+        executor, caller, FEEDBACK_CONVERSATIONS, body, values, quota=quota
+    )
 
 
 async def _forward_with_its_references(

@@ -18,6 +18,7 @@ from app.interviews.models import (
 )
 from app.shared import repository, responses
 from app.shared.pagination import json_response
+from app.shared.quota import RecordQuotaDep
 
 router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
 
@@ -35,10 +36,14 @@ router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
     responses=responses.created_responses(InterviewPublic),
 )
 async def create_interview(
-    body: InterviewCreate, request: Request, caller: CallerDep, database: DatabaseDep
+    body: InterviewCreate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    quota: RecordQuotaDep,
 ) -> Response:
     """Record an interview for one of the caller's applications."""
-    row, is_new = await service.create_interview(database, caller, body)
+    row, is_new = await service.create_interview(database, caller, body, quota)
     return responses.created(request, INTERVIEWS.body(row), is_new)
 
 

@@ -8,6 +8,7 @@ from app.core.database import Executor, Row
 from app.core.identity import Caller
 from app.interviews.models import INTERVIEWS, InterviewCreate, InterviewUpdate
 from app.shared import repository
+from app.shared.quota import RecordQuota
 from app.shared.repository import Check
 
 
@@ -17,7 +18,7 @@ async def check_references(executor: Executor, caller: Caller, values: dict[str,
 
 
 async def create_interview(
-    executor: Executor, caller: Caller, body: InterviewCreate
+    executor: Executor, caller: Caller, body: InterviewCreate, quota: RecordQuota
 ) -> tuple[Row, bool]:
     values = body.model_dump(exclude={"id"})
     return await repository.create(
@@ -26,6 +27,7 @@ async def create_interview(
         INTERVIEWS,
         body,
         values,
+        quota=quota,
         guards=[repository.live(APPLICATIONS, "v_application_id")],
         explain=lambda: check_references(executor, caller, values),
     )

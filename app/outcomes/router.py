@@ -18,6 +18,7 @@ from app.outcomes.models import (
 )
 from app.shared import repository, responses
 from app.shared.pagination import json_response
+from app.shared.quota import RecordQuotaDep
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
 
@@ -35,10 +36,14 @@ router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
     responses=responses.created_responses(OutcomePublic),
 )
 async def create_outcome(
-    body: OutcomeCreate, request: Request, caller: CallerDep, database: DatabaseDep
+    body: OutcomeCreate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    quota: RecordQuotaDep,
 ) -> Response:
     """Record what came of an application; its stage moves with it."""
-    row, is_new = await service.create_outcome(database, caller, body)
+    row, is_new = await service.create_outcome(database, caller, body, quota)
     return responses.created(request, OUTCOMES.body(row), is_new)
 
 

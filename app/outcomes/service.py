@@ -16,6 +16,7 @@ from app.outcomes.models import (
     OutcomeUpdate,
 )
 from app.shared import repository
+from app.shared.quota import RecordQuota
 from app.shared.repository import Check
 
 
@@ -48,7 +49,7 @@ async def check_references(executor: Executor, caller: Caller, values: dict[str,
 
 
 async def create_outcome(
-    executor: Executor, caller: Caller, body: OutcomeCreate
+    executor: Executor, caller: Caller, body: OutcomeCreate, quota: RecordQuota
 ) -> tuple[Row, bool]:
     values = body.model_dump(exclude={"id"})
     _check_offer_fields(values["kind"], values)
@@ -58,6 +59,7 @@ async def create_outcome(
         OUTCOMES,
         body,
         values,
+        quota=quota,
         guards=[repository.live(APPLICATIONS, "v_application_id")],
         explain=lambda: check_references(executor, caller, values),
         effect=_move_the_application,

@@ -18,6 +18,7 @@ from app.reflections.models import (
 )
 from app.shared import repository, responses
 from app.shared.pagination import json_response
+from app.shared.quota import RecordQuotaDep
 
 router = APIRouter(prefix="/v1/reflections", tags=["reflections"])
 
@@ -35,10 +36,14 @@ router = APIRouter(prefix="/v1/reflections", tags=["reflections"])
     responses=responses.created_responses(ReflectionPublic),
 )
 async def create_reflection(
-    body: ReflectionCreate, request: Request, caller: CallerDep, database: DatabaseDep
+    body: ReflectionCreate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    quota: RecordQuotaDep,
 ) -> Response:
     """Write a private, guided reflection."""
-    row, is_new = await service.create_reflection(database, caller, body)
+    row, is_new = await service.create_reflection(database, caller, body, quota)
     return responses.created(request, REFLECTIONS.body(row), is_new)
 
 

@@ -13,6 +13,7 @@ from app.reflections.models import (
     ReflectionUpdate,
 )
 from app.shared import repository
+from app.shared.quota import RecordQuota
 from app.shared.repository import Check
 
 
@@ -29,11 +30,11 @@ async def check_references(executor: Executor, caller: Caller, values: dict[str,
 
 
 async def create_reflection(
-    executor: Executor, caller: Caller, body: ReflectionCreate
+    executor: Executor, caller: Caller, body: ReflectionCreate, quota: RecordQuota
 ) -> tuple[Row, bool]:
     values = body.model_dump(exclude={"id"})
     await check_references(executor, caller, values)
-    return await repository.create(executor, caller, REFLECTIONS, body, values)
+    return await repository.create(executor, caller, REFLECTIONS, body, values, quota=quota)
 
 
 async def update_reflection(

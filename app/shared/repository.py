@@ -41,6 +41,7 @@ from app.shared.pagination import (
     parse_datetime,
     read_cursor,
 )
+from app.shared.quota import RecordQuota, counted, has_room, recent_live, require_room
 from app.shared.records import OwnedRecord, RecordPublic, StrictInput
 from app.shared.sync import parse_seq, parse_updated_since, sync_token
 
@@ -143,6 +144,7 @@ async def require_live(
     return row
 
 
+@functools.cache  # one object per guard: `_insert_statement`'s cache is keyed by it
 def live(records: Records, id_param: str) -> ColumnElement[bool]:
     """The caller's live record of this kind has the id bound as `id_param` (a guard of
     `insert_record`, where the caller is bound as `owner_id`)."""
@@ -261,14 +263,17 @@ def _insert_statement(
     companions: tuple[Companion, ...],
 ) -> tuple[Any, ...]:
     """The statements that create a record: on PostgreSQL one, which takes the change number,
-    inserts the record and its companions and returns it (the user's row lock is held for one
-    statement); on SQLite, which has no writing CTEs, the same parts one after another."""
+    checks the quota (app/shared/quota.py), inserts the record and its companions and returns
+    it with what the quota counted (the user's row lock is held for one statement); on SQLite,
+    which has no writing CTEs, the same parts one after another (the quota's count apart)."""
     c = records.columns.c
     now = bindparam("now", type_=UTCDateTime())
     seq_value: Any
     if dialect == "postgresql":
         seq = _NEXT_SEQ.cte("seq")
-        seq_value, source = seq.c.change_seq, [seq]
+        room = counted(records.columns).cte("room")
+        seq_value, source = seq.c.change_seq, [seq.join(room, true())]
+        guards = (*guards, has_room(room.c.q_recent))
     else:
         seq_value, source = bindparam("seq", type_=c.change_seq.type), []
     rows = select(
@@ -297,7 +302,11 @@ def _insert_statement(
         )
         return created, *(companion(this.subquery("created")) for companion in companions)
     created_cte = created.cte("created")
-    statement = select(*(created_cte.c[name] for name in (*records.shown, "change_seq")))
+    statement = select(
+        *(created_cte.c[name] for name in (*records.shown, "change_seq")),
+        room.c.q_recent,
+        room.c.q_seq,
+    ).select_from(created_cte.join(room, true()))
     for companion in companions:
         statement = statement.add_cte(companion(created_cte).cte())
     return (statement,)
@@ -307,31 +316,50 @@ class _NotCreated(Exception):
     """Nothing was inserted: the transaction is undone, the caller says why."""
 
 
+@functools.cache
+def _recent_statement(records: Records) -> Select[Any]:
+    return select(recent_live(records.columns))
+
+
 async def insert_record(
     executor: Executor,
     caller: Caller,
     records: Records,
     record_id: uuid.UUID,
     values: Mapping[str, Any],
+    quota: RecordQuota,
     guards: Sequence[ColumnElement[bool]] = (),
     companions: Sequence[Companion] = (),
     extra: Mapping[str, Any] | None = None,
 ) -> Row | None:
     """Insert the record with its companions, unless its id is taken, a guard (over the values
-    bound as `v_<name>`, the caller as `owner_id` and `extra`) does not hold, or the account is
-    gone: then None."""
+    bound as `v_<name>`, the caller as `owner_id` and `extra`) does not hold, the collection
+    may be full (by the quota's bound), or the account is gone: then None."""
     dialect = executor.dialect
     names = tuple(values)
     statements = _insert_statement(records, dialect, names, tuple(guards), tuple(companions))
+    table = records.columns
+    known = quota.bound(caller.id, table)
     bound = {f"v_{name}": stored(value) for name, value in values.items()}
     bound |= {"new_id": record_id, "owner_id": caller.id, "now": utcnow(), **(extra or {})}
+    bound |= quota.values(known)
     if dialect == "postgresql":
-        return await first(executor, statements[0], bound)
+        row = await first(executor, statements[0], bound)
+        if row is not None:
+            quota.learn(caller.id, table, known, row["q_recent"], row["q_seq"])
+        return row
     try:
         async with executor.transaction() as tx:
             seq = await scalar(tx, _NEXT_SEQ, {"owner_id": caller.id})
             if seq is None:
                 raise _NotCreated
+            # This transaction holds the database's write lock: the count is exact.
+            recent = await scalar(
+                tx, _recent_statement(records), {"owner_id": caller.id, **quota.values(known)}
+            )
+            if known.live + recent >= quota.limit:
+                raise _NotCreated
+            quota.learn(caller.id, table, known, recent, seq - 1)
             row = await first(tx, statements[0], bound | {"seq": seq})
             if row is None:
                 raise _NotCreated
@@ -349,6 +377,7 @@ async def create(
     body: StrictInput,
     values: Mapping[str, Any] | None = None,
     *,
+    quota: RecordQuota,
     guards: Sequence[ColumnElement[bool]] = (),
     companions: Sequence[Companion] = (),
     explain: Callable[[], Awaitable[None]] | None = None,
@@ -357,23 +386,27 @@ async def create(
 ) -> tuple[Row, bool]:
     """Create a record from `body` (or the `values` derived from it), then its `effect` in the
     same transaction: (row, True); or, for a client id already used with the same body, (that
-    record, False); else 409, the guard's explanation (`explain` raises it) or 401 for an
-    erased account."""
+    record, False); else 409, the guard's explanation (`explain` raises it), 422 when the
+    collection holds the quota's records, or 401 for an erased account."""
     client_id = getattr(body, "id", None)
     if values is None:
         values = body.model_dump(exclude={"id"})
     record_id = client_id or uuid.uuid4()
-    if effect is None:
-        row = await insert_record(
-            executor, caller, records, record_id, values, guards, companions, extra
-        )
-    else:
+
+    async def attempt() -> Row | None:
+        if effect is None:
+            return await insert_record(
+                executor, caller, records, record_id, values, quota, guards, companions, extra
+            )
         async with executor.transaction() as tx:
             row = await insert_record(
-                tx, caller, records, record_id, values, guards, companions, extra
+                tx, caller, records, record_id, values, quota, guards, companions, extra
             )
             if row is not None:
                 await effect(tx, caller, row, row["change_seq"])
+            return row
+
+    row = await attempt()
     if row is not None:
         return row, True
     if client_id is not None:
@@ -388,7 +421,14 @@ async def create(
             )
     if explain is not None:
         await explain()
-    raise account_gone()
+    await require_room(executor, caller.id, {records.columns: 1}, quota.limit)
+    # There is room: the quota's remembered bound, which errs high, may have refused it. Once
+    # more with every live record counted; a refusal then means the account is gone.
+    quota.forget(caller.id, records.columns)
+    row = await attempt()
+    if row is None:
+        raise account_gone()
+    return row, True
 
 
 def _same(records: Records, row: Row, body: StrictInput) -> bool:

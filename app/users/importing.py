@@ -13,6 +13,14 @@ except for `exported_at`, the profile's id, email and timestamps, and each recor
 `updated_at` and `version`. Side effects that an API write would have (an outcome moving
 its application's stage, a new application's first timeline line) are not replayed: the
 document already holds their results.
+
+What an import costs the account: every record the document lists (timeline entries
+included, the profile not; new, changed or unchanged alike; dry runs too) is spent from the
+import budget (RATE_LIMIT_IMPORT_RECORDS_PER_USER) before anything is read, while the write
+limit counts the import as one write. And no collection may end up with more live records
+than the quota (QUOTA_RECORDS_PER_COLLECTION, app/shared/quota.py): the records the document
+adds to each (new ones, and deleted ones it brings back) are counted against the live ones,
+one statement for all, after the import holds the account's lock.
 """
 
 import uuid
@@ -47,6 +55,7 @@ from app.outcomes import service as outcomes
 from app.outcomes.models import OutcomeCreate, OutcomePublic
 from app.reflections import service as reflections
 from app.reflections.models import ReflectionCreate, ReflectionPublic
+from app.shared.quota import RecordQuota, require_room
 from app.shared.records import StrictInput
 from app.shared.repository import next_change_seq, stored, touched
 from app.users.export import RESOURCES
@@ -176,6 +185,11 @@ class ImportDocument(StrictInput):
     reflections: list[ImportedReflection] = []
     contacts: list[ImportedContact] = []
 
+    def record_count(self) -> int:
+        """The records the document lists, timeline entries included: what the import budget
+        is charged."""
+        return sum(len(getattr(self, name)) for name in (*IMPORT_ORDER, "timeline"))
+
 
 def _counts() -> dict[str, int]:
     return dict.fromkeys(COUNTED, 0)
@@ -202,10 +216,15 @@ class ImportReport(SQLModel):
 
 
 async def import_document(
-    database: Executor, caller: Caller, document: ImportDocument, *, dry_run: bool
+    database: Executor,
+    caller: Caller,
+    document: ImportDocument,
+    quota: RecordQuota,
+    *,
+    dry_run: bool,
 ) -> ImportReport:
-    """Validate the whole document, then upsert parents before children under one change
-    sequence, in one transaction: a refusal (or a dry run) undoes it all."""
+    """Validate the whole document, check the quota, then upsert parents before children
+    under one change sequence, in one transaction: a refusal (or a dry run) undoes it all."""
     prepared = _prepare(document)
     report = ImportReport(
         dry_run=dry_run,
@@ -218,6 +237,9 @@ async def import_document(
         async with database.transaction() as tx:
             seq = await next_change_seq(tx, caller.id)  # first: it serialises this user's writes
             existing = await _owned(tx, caller, prepared)
+            await require_room(
+                tx, caller.id, _added(prepared, existing), quota.limit, in_document=True
+            )
             now = utcnow()
             if prepared.profile is not None:
                 await _restore_profile(tx, caller, prepared.profile, report)
@@ -350,6 +372,20 @@ async def _owned(
         name: {row["id"]: row for row in await _rows_with_ids(tx, caller, _TABLES[name], ids)}
         for name, ids in listed.items()
     }
+
+
+def _added(prepared: _Prepared, existing: dict[str, dict[uuid.UUID, Row]]) -> dict[Table, int]:
+    """The live records the import adds to each collection: the new ones and the deleted ones
+    it brings back."""
+    added: dict[Table, int] = {}
+    for name in IMPORT_ORDER:
+        rows = existing[name]
+        added[_TABLES[name]] = sum(
+            1
+            for record in prepared.records[name]
+            if record.id not in rows or rows[record.id]["deleted_at"] is not None
+        )
+    return added
 
 
 async def _rows_with_ids(

@@ -11,6 +11,7 @@ from app.core.mail import deliver
 from app.core.ratelimit import RateLimiterDep
 from app.core.revocations import RevocationsDep
 from app.shared.etag import check_if_match, etag_for, not_modified
+from app.shared.quota import RecordQuotaDep
 from app.users import email_address, service
 from app.users.export import Export, export_user
 from app.users.importing import ImportDocument, ImportReport, import_document
@@ -170,6 +171,8 @@ async def import_account(
     body: ImportDocument,
     caller: CallerDep,
     database: DatabaseDep,
+    limiter: RateLimiterDep,
+    quota: RecordQuotaDep,
     dry_run: Annotated[
         bool, Query(description="Check and count what would change, and write nothing.")
     ] = False,
@@ -184,8 +187,15 @@ async def import_account(
     new records. A reference (timeline outcomes included) to a record neither in the document
     nor the caller's answers 404, a record POST would refuse 422, a time before 1970 or after
     tomorrow 422; in every case nothing is written.
+
+    Every record the document lists (timeline entries included, the profile not) is spent
+    from the account's import budget (20,000 records an hour by default), whether or not it
+    is new and dry runs included; over the budget: 429 with `Retry-After`, nothing imported
+    and nothing spent. A collection that would hold more live records than the account's
+    quota (50,000 each by default) answers 422 `quota-exceeded` naming it.
     """
-    return await import_document(database, caller, body, dry_run=dry_run)
+    await limiter.spend_import(caller.id, body.record_count())
+    return await import_document(database, caller, body, quota, dry_run=dry_run)
 
 
 @router.delete(

@@ -94,8 +94,9 @@ CROSS_FIELD_CODES = {
 TOKEN_FIELDS = {"query.cursor", "query.updated_since", "body.token"}
 # Problem types of rules against stored state: feedback conversations move forward only (the
 # problem lists the statuses `allowed`); a PATCH body names a record the caller does not have;
-# a code is not the one mailed.
-STATE_TYPES = ("/invalid-transition", "/reference-not-found", "/invalid-code")
+# a code is not the one mailed; a collection holds the account's quota of records (a create or
+# an import would go beyond QUOTA_RECORDS_PER_COLLECTION).
+STATE_TYPES = ("/invalid-transition", "/reference-not-found", "/invalid-code", "/quota-exceeded")
 
 
 def _explained(problem: dict[str, Any]) -> bool:

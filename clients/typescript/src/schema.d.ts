@@ -366,6 +366,12 @@ export interface paths {
          *     new records. A reference (timeline outcomes included) to a record neither in the document
          *     nor the caller's answers 404, a record POST would refuse 422, a time before 1970 or after
          *     tomorrow 422; in every case nothing is written.
+         *
+         *     Every record the document lists (timeline entries included, the profile not) is spent
+         *     from the account's import budget (20,000 records an hour by default), whether or not it
+         *     is new and dry runs included; over the budget: 429 with `Retry-After`, nothing imported
+         *     and nothing spent. A collection that would hold more live records than the account's
+         *     quota (50,000 each by default) answers 422 `quota-exceeded` naming it.
          */
         post: operations["importAccount"];
         delete?: never;
