@@ -50,6 +50,15 @@ class TcpProxy:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._writers.clear()
 
+    def sever(self) -> None:
+        """`cut` at once, from synchronous code (a statement listener): the connections'
+        relaying tasks end as their sockets close."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+
     async def restore(self) -> None:
         """Accept connections again, on the same port."""
         await self._listen()

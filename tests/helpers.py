@@ -78,11 +78,28 @@ def transactions_under_way(app: Any) -> Iterator[dict[str, int]]:
         finally:
             seen["now"] -= 1
 
-    database.transaction = counted
+    original_request = database.begin_request
+
+    async def counted_request() -> Any:
+        """A request's own transaction (a keyed POST) counts until it is committed or undone."""
+        request = await original_request()
+        seen["now"] += 1
+        seen["most"] = max(seen["most"], seen["now"])
+        for name in ("commit", "rollback"):
+            end = getattr(request, name)
+
+            async def ended(end: Any = end) -> None:
+                seen["now"] -= 1
+                await end()
+
+            setattr(request, name, ended)
+        return request
+
+    database.transaction, database.begin_request = counted, counted_request
     try:
         yield seen
     finally:
-        database.transaction = original
+        database.transaction, database.begin_request = original, original_request
 
 
 RESET_SUBJECT = "Reset your Rebound password"

@@ -2,7 +2,11 @@
 by the SQLAlchemy engine on SQLite, for reads and writes alike.
 
 A statement run on the `Database` is its own transaction; several statements that must agree
-run in `async with database.transaction() as tx:`. A row is read by position or by column
+run in `async with database.transaction() as tx:`. A request may run whole in one transaction
+of its own (`begin_request`, used by app/shared/idempotency.py so that a write and the answer
+stored for its retries commit together): inside `joined(request)`, every statement and every
+`transaction()` of the request runs in it, each in a savepoint, so a part that fails is undone
+as it would have been on its own. A row is read by position or by column
 label (`row[0]`, `row["id"]`, `dict(row)`: an asyncpg Record, or a tuple that reads alike on
 SQLite) and holds the values SQLAlchemy would return: aware UTC datetimes, dates, UUIDs, JSON
 as lists and dicts.
@@ -20,6 +24,7 @@ from collections.abc import (
     Sequence,
 )
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Protocol
@@ -98,8 +103,46 @@ async def scalar(executor: Executor, statement: Executable, values: Values | Non
     return None if row is None else row[0]
 
 
+class RequestTransaction(Protocol):
+    """One request's own transaction: `executor` runs statements in it directly; while `open`,
+    the request's statements join it (`joined`), each in a savepoint."""
+
+    executor: Executor
+    open: bool
+
+    def savepoint(self) -> AbstractAsyncContextManager[Executor]: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+_REQUEST: ContextVar[RequestTransaction | None] = ContextVar("request_transaction", default=None)
+
+
+@contextmanager
+def joined(request: RequestTransaction) -> Iterator[None]:
+    """Every statement run on the database in this block (and in what it awaits) joins
+    `request`'s transaction while it is open; once it is committed or rolled back, they run on
+    their own again (a background task after the response, say)."""
+    token = _REQUEST.set(request)
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def _joined() -> RequestTransaction | None:
+    request = _REQUEST.get()
+    return request if request is not None and request.open else None
+
+
 class Database(Executor, Protocol):
     """The executor of the app: each statement its own transaction, or several in one."""
+
+    async def begin_request(self) -> RequestTransaction:
+        """A transaction for a whole request, begun; the caller commits or rolls it back."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -146,11 +189,54 @@ class EngineDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
+        if (request := _joined()) is not None:
+            async with request.savepoint() as tx:
+                yield tx
+            return
         async with self.engine.begin() as connection:
             yield EngineConnection(connection)
 
+    async def begin_request(self) -> RequestTransaction:
+        """SQLite: BEGIN IMMEDIATE, so the request holds the write lock from its first statement
+        (a transaction that read first could not write once another had: SQLITE_BUSY); writers
+        take turns as they always do on SQLite, waiting up to the busy timeout."""
+        connection = await self.engine.connect()
+        try:
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            await connection.close()
+            raise
+        return _EngineRequest(connection)
+
     async def close(self) -> None:
         """The engine is disposed of with the app (app/main.py)."""
+
+
+class _EngineRequest:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.executor: Executor = EngineConnection(connection)
+        self.open = True
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[Executor]:
+        async with self.connection.begin_nested():
+            yield self.executor
+
+    async def commit(self) -> None:
+        await self._end(self.connection.commit)
+
+    async def rollback(self) -> None:
+        await self._end(self.connection.rollback)
+
+    async def _end(self, end: Callable[[], Any]) -> None:
+        if not self.open:  # ended already (a rollback after a failed commit)
+            return
+        self.open = False
+        try:
+            await end()
+        finally:
+            await self.connection.close()
 
 
 # --- PostgreSQL: asyncpg's pool ----------------------------------------------------------------
@@ -285,6 +371,9 @@ class PostgresDatabase:
         return self._pool
 
     async def rows(self, statement: Executable, values: Values | None = None) -> Sequence[Row]:
+        if (request := _joined()) is not None:
+            async with request.savepoint() as tx:
+                return await tx.rows(statement, values)
         sql, arguments = self.prepared(statement, values)
         pool = await self.pool()
         connection = await self._acquire(pool)
@@ -310,6 +399,10 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
+        if (request := _joined()) is not None:
+            async with request.savepoint() as tx:
+                yield tx
+            return
         pool = await self.pool()
         connection = await self._acquire(pool)
         try:
@@ -319,9 +412,56 @@ class PostgresDatabase:
         finally:
             await pool.release(connection)
 
+    async def begin_request(self) -> RequestTransaction:
+        pool = await self.pool()
+        connection = await self._acquire(pool)
+        try:
+            transaction = connection.transaction()
+            with _translated_errors():
+                await transaction.start()
+        except BaseException:
+            await pool.release(connection)
+            raise
+        return _PostgresRequest(self, pool, connection, transaction)
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
+
+
+class _PostgresRequest:
+    def __init__(
+        self,
+        database: PostgresDatabase,
+        pool: asyncpg.Pool,
+        connection: asyncpg.Connection,
+        transaction: Any,
+    ) -> None:
+        self.pool, self.connection, self.transaction = pool, connection, transaction
+        self.executor: Executor = _PostgresConnection(connection, database)
+        self.open = True
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[Executor]:
+        with _translated_errors():
+            async with self.connection.transaction():  # nested: a savepoint
+                yield self.executor
+
+    async def commit(self) -> None:
+        await self._end(self.transaction.commit)
+
+    async def rollback(self) -> None:
+        await self._end(self.transaction.rollback)
+
+    async def _end(self, end: Callable[[], Any]) -> None:
+        if not self.open:  # ended already (a rollback after a failed commit)
+            return
+        self.open = False
+        try:
+            with _translated_errors():
+                await end()
+        finally:
+            await self.pool.release(self.connection)
 
 
 _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")

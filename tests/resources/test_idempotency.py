@@ -5,14 +5,16 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import utcnow
-from app.shared.idempotency import ABANDONED_AFTER, KEEP_FOR, IdempotencyKey
+from app.shared.idempotency import KEEP_FOR, IdempotencyKey
 from tests.helpers import PASSWORD, assert_problem, bearer, register
 from tests.resources.factories_sync import COLLECTIONS, create_body, parent_for, walk
 
 BODY = {"company": "Acme", "role_title": "Engineer", "tags": ["remote"]}
+REFLECTION = {"answers": [{"prompt_key": "what_learned", "answer": "Ask about the team."}]}
 
 
 def keyed(headers: dict[str, str], key: str) -> dict[str, str]:
@@ -91,33 +93,55 @@ async def test_the_same_key_with_another_body_is_refused(client):
     assert await count(client, user["headers"], "interviews") == 0
 
 
-async def test_a_request_still_in_flight_answers_409(client, app):
+async def test_a_request_still_in_flight_answers_409_with_retry_after(client, app):
+    """PostgreSQL: a running request holds its key's transaction lock; a retry meanwhile is
+    told to come back (held here by the test, as the first request would hold it)."""
+    if app.state.database.dialect != "postgresql":
+        pytest.skip("SQLite runs one write at a time: a retry waits its turn (next test)")
     user = await register(client)
     user_id = await user_id_of(client, user["headers"])
-    # A first request with this body leaves its fingerprint; a second key is then reserved
-    # for the same request as if it were running right now.
-    r = await client.post("/v1/applications", json=BODY, headers=keyed(user["headers"], "a"))
-    assert r.status_code == 201, r.text
-    await store_key(
-        app,
-        user_id=user_id,
-        key="running",
-        fingerprint=await fingerprint_of(app, user_id, "a"),
-        created_at=utcnow(),
-        status_code=None,
-    )
-
-    response = await client.post(
+    async with app.state.engine.connect() as held:
+        await held.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+            {"k": f"{user_id}:running"},
+        )
+        response = await client.post(
+            "/v1/applications", json=BODY, headers=keyed(user["headers"], "running")
+        )
+        body = assert_problem(response, 409)
+        assert body["type"].endswith("idempotency-conflict")
+        assert response.headers["retry-after"] == "1"
+        await held.rollback()
+    assert await count(client, user["headers"]) == 0
+    assert await stored_key(app, user_id, "running") is None
+    # Once the first is done, the retry runs.
+    retried = await client.post(
         "/v1/applications", json=BODY, headers=keyed(user["headers"], "running")
     )
-    body = assert_problem(response, 409)
-    assert body["type"].endswith("idempotency-conflict")
-    assert await count(client, user["headers"]) == 1
-    row = await stored_key(app, user_id, "running")
-    assert row is not None and row.status_code is None  # the reservation is left alone
+    assert retried.status_code == 201, retried.text
 
 
-async def test_an_abandoned_reservation_is_taken_over(client, app):
+async def test_on_sqlite_a_retry_waits_for_the_running_request_and_replays_it(client, app):
+    if app.state.database.dialect != "sqlite":
+        pytest.skip("PostgreSQL answers 409 at once (previous test)")
+    user = await register(client)
+    h = keyed(user["headers"], "queued")
+    first = await client.post("/v1/applications", json=BODY, headers=h)
+    # Another writer holds SQLite's write lock for a moment: the retry waits, then replays.
+    async with app.state.engine.connect() as held:
+        await held.exec_driver_sql("BEGIN IMMEDIATE")
+        retry = asyncio.create_task(client.post("/v1/applications", json=BODY, headers=h))
+        await asyncio.sleep(0.2)
+        assert not retry.done()
+        await held.rollback()
+    response = await retry
+    assert response.status_code == 201 and response.headers["idempotent-replayed"] == "true"
+    assert response.json() == first.json()
+
+
+async def test_a_reservation_an_earlier_version_left_is_taken_over(client, app):
+    """Versions before answers were committed with their writes reserved the key first; a
+    reservation one of them left (status null) does not block the key."""
     user = await register(client)
     user_id = await user_id_of(client, user["headers"])
     r = await client.post("/v1/applications", json=BODY, headers=keyed(user["headers"], "a"))
@@ -127,7 +151,7 @@ async def test_an_abandoned_reservation_is_taken_over(client, app):
         user_id=user_id,
         key="crashed",
         fingerprint=await fingerprint_of(app, user_id, "a"),
-        created_at=utcnow() - ABANDONED_AFTER - timedelta(seconds=5),
+        created_at=utcnow(),
         status_code=None,
     )
 
@@ -142,6 +166,68 @@ async def test_an_abandoned_reservation_is_taken_over(client, app):
         "/v1/applications", json=BODY, headers=keyed(user["headers"], "crashed")
     )
     assert again.headers["idempotent-replayed"] == "true" and again.json() == response.json()
+
+
+async def test_stored_answers_are_sealed_and_bound_to_their_account_and_key(client, app):
+    user = await register(client)
+    user_id = await user_id_of(client, user["headers"])
+    secret_text = "I froze on the system design question"
+    r = await client.post(
+        "/v1/reflections",
+        json=REFLECTION | {"went_well": [secret_text]},
+        headers=keyed(user["headers"], "private"),
+    )
+    assert r.status_code == 201, r.text
+    row = await stored_key(app, user_id, "private")
+    assert row is not None and row.response_body is not None
+    assert secret_text.encode() not in row.response_body
+    assert b"froze" not in row.response_body and row.response_body.startswith(b"\x01")
+
+    # The sealed answer moved under another key does not open: the request runs afresh.
+    await store_key(
+        app,
+        user_id=user_id,
+        key="moved",
+        fingerprint=row.fingerprint,
+        created_at=utcnow(),
+        status_code=201,
+        response_headers=row.response_headers,
+        response_body=row.response_body,
+    )
+    moved = await client.post(
+        "/v1/reflections",
+        json=REFLECTION | {"went_well": [secret_text]},
+        headers=keyed(user["headers"], "moved"),
+    )
+    assert moved.status_code == 201 and "idempotent-replayed" not in moved.headers
+    assert moved.json()["id"] != r.json()["id"]
+    replay = await client.post(
+        "/v1/reflections",
+        json=REFLECTION | {"went_well": [secret_text]},
+        headers=keyed(user["headers"], "private"),
+    )
+    assert replay.headers["idempotent-replayed"] == "true" and replay.json() == r.json()
+
+
+async def test_an_answer_stored_in_the_clear_by_an_earlier_version_still_replays(client, app):
+    user = await register(client)
+    user_id = await user_id_of(client, user["headers"])
+    r = await client.post("/v1/applications", json=BODY, headers=keyed(user["headers"], "a"))
+    await store_key(
+        app,
+        user_id=user_id,
+        key="clear",
+        fingerprint=await fingerprint_of(app, user_id, "a"),
+        created_at=utcnow(),
+        status_code=201,
+        response_headers=[["content-type", "application/json"]],
+        response_body=r.content,
+    )
+    again = await client.post(
+        "/v1/applications", json=BODY, headers=keyed(user["headers"], "clear")
+    )
+    assert again.headers["idempotent-replayed"] == "true" and again.json() == r.json()
+    assert await count(client, user["headers"]) == 1
 
 
 async def test_an_expired_key_is_a_new_request(client, app):
