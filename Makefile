@@ -22,27 +22,33 @@ run: install
 
 test: test-sqlite test-postgres
 
+# SQLite even when TEST_POSTGRES_URL is in the environment (CI exports it).
 test-sqlite: install
-	$(BIN)/pytest -q
+	TEST_POSTGRES_URL= $(BIN)/pytest -q
 
-# Runs against PostgreSQL when it answers; REQUIRE_POSTGRES=1 (set by CI) turns a skip into a failure.
+# On the PostgreSQL server of TEST_POSTGRES_URL, whose database need not exist: the run creates
+# its own through the server's `postgres` database (tests/postgres_available.py says what it
+# found). REQUIRE_POSTGRES=1 (set by CI) turns a skip into a failure.
 test-postgres: install
 	@if $(BIN)/python -m tests.postgres_available "$(TEST_POSTGRES_URL)"; then \
 		TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q; \
 	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
-		echo "PostgreSQL is required but not reachable at $(TEST_POSTGRES_URL)"; exit 1; \
+		echo "PostgreSQL is required here (REQUIRE_POSTGRES=1): failed."; exit 1; \
 	else \
-		echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipped the PostgreSQL run (SQLite passed)."; \
+		echo "Skipped the PostgreSQL run: $(if $(filter test,$(MAKECMDGOALS)),only the SQLite run ran (and passed).,nothing ran.)"; \
 	fi
 
+# The folders `lint` checks.
+LINTED := app tests alembic examples tools
+
 lint: install
-	$(BIN)/ruff format --check app tests alembic examples tools
-	$(BIN)/ruff check app tests alembic examples tools
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy app examples tools/audit_lock.py
 
 format: install
-	$(BIN)/ruff format app tests alembic examples
-	$(BIN)/ruff check --fix app tests alembic examples
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 openapi: install
 	$(BIN)/python -m app.openapi_export openapi/openapi.json

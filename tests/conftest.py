@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import redis
@@ -23,6 +22,7 @@ from app.core.config import Settings
 from app.main import close_connections, create_app
 from app.tables import metadata
 from tests.openapi_validation import REPORT, OpenAPIResponseChecker
+from tests.postgres_available import admin, create_database, drop_database
 from tests.secret_scanner import ResponseScanner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,23 +35,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rebound.db'}"
         return
-    # A database of our own per run, so concurrent runs never collide.
-    name = f"rebound_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    base = POSTGRES_URL.rsplit("/", 1)[0]
+    # A database of our own per run, so concurrent runs never collide; made through the
+    # server's maintenance database, so the one POSTGRES_URL names need not exist.
+    url = asyncio.run(create_database(POSTGRES_URL, "rebound_test"))
     try:
-        yield f"{base}/{name}"
+        yield url
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(POSTGRES_URL, url))
 
 
 async def _admin(statement: str) -> None:
+    """Run `statement` (CREATE or DROP DATABASE) on POSTGRES_URL's server."""
     assert POSTGRES_URL is not None
-    connection = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    await admin(POSTGRES_URL, statement)
 
 
 # The suite signs in and writes far more than a person would: limits no test reaches unless
