@@ -8,12 +8,14 @@ from types import FrameType
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
 from fastapi.telemetry import TelemetryConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agenda.router import router as agenda_router
 from app.applications.router import router as applications_router
 from app.auth.router import router as auth_router
+from app.changes.router import router as changes_router
 from app.contacts.router import router as contacts_router
 from app.core.config import Settings, get_settings
 from app.core.counters import create_counters
@@ -49,6 +51,7 @@ ROUTERS = [
     feedback_router,
     reflections_router,
     contacts_router,
+    changes_router,
     guidance_router,
     insights_router,
     agenda_router,
@@ -63,6 +66,22 @@ Rebound helps job seekers turn each rejection into evidence they can learn from.
 Every error is an RFC 9457 problem document. Lists are keyset-paginated and carry a
 `sync_token` for delta sync. Sign in with the **Authorize** button (OAuth2 password flow;
 the username is your email).
+
+## Syncing
+
+An offline-first client mirrors the user's data with one request per page:
+`GET /v1/changes` gives every collection's changes in change order, each item naming its
+`collection` (a list's path segment, e.g. `feedback-conversations`) and holding the `record`
+as that list shows it. Follow `next_cursor` to the end, keep the last page's `sync_token`, and
+next time send it as `updated_since`: only what changed since comes back, deleted records
+included as tombstones (`deleted_at` set). Without `updated_since`, the feed gives every live
+record (a first sync).
+
+There is one sync token per user, not one per collection: a token from `/v1/changes` or from
+any list is valid on every list (`GET /v1/<collection>?updated_since=`) and on
+`/v1/changes`; an RFC 3339 timestamp is accepted too (percent-encode its `+`). A client that
+always syncs with the last token it was given never misses a change, even one written while
+it was reading; a record changed during a walk may come twice, the newer last.
 """
 
 
@@ -106,6 +125,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_docs(app)
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    async def root() -> RedirectResponse:
+        """Someone who opens the server's address finds the documentation."""
+        return RedirectResponse("/docs", status_code=307)
+
     for router in ROUTERS:
         app.include_router(summaries_from_docstrings(router))
     install_openapi(app)

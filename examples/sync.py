@@ -4,14 +4,15 @@
     export REBOUND_EMAIL=me@example.com REBOUND_PASSWORD='my password'
     python examples/sync.py --url http://127.0.0.1:8000 --db rebound-mirror.sqlite
 
-The first run reads every collection in full; later runs ask only for what changed since
+It reads the change feed, GET /v1/changes: every collection's changes in one walk, one request
+per page. The first run reads every record; later runs ask only for what changed since
 (`updated_since=<sync_token>`), deletions included. Each collection becomes a table
 `(id TEXT PRIMARY KEY, json TEXT, deleted INTEGER)`: `json` is the record as the API returns
 it, `deleted` is 1 for a record deleted on the server (its last state is kept).
 
-It never loses its place: each page is committed with the cursor of the next one, and a
-collection's `sync_token` is saved only once its walk has finished, so a run that is stopped
-(Ctrl-C, a network outage, a crash) continues where it stopped next time. 401 is answered by
+It never loses its place: each page is committed with the cursor of the next one, and the
+`sync_token` is saved only once the walk has finished, so a run that is stopped (Ctrl-C, a
+network outage, a crash) continues where it stopped next time. 401 is answered by
 refreshing the access token with the saved refresh token (or signing in again when email and
 password are given); 429, 502, 503, 504 and network errors are retried with exponential
 backoff and jitter (Retry-After honoured), up to --max-retries times per request. The tokens
@@ -37,19 +38,9 @@ from typing import Any
 
 import httpx
 
-# Used when the server does not publish /openapi.json; a 404 skips a collection.
-KNOWN_COLLECTIONS = (
-    "applications",
-    "interviews",
-    "outcomes",
-    "feedback-conversations",
-    "reflections",
-    "contacts",
-)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 60.0
-_COLLECTION_PATH = re.compile(r"/v1/([a-z][a-z-]*)")
 
 Log = Callable[[str], None]
 Sleep = Callable[[float], None]
@@ -88,19 +79,15 @@ def table_name(collection: str) -> str:
 
 
 class Mirror:
-    """The local SQLite file: one table per collection, the walk state and the tokens."""
+    """The local SQLite file: one table per collection; in `meta`, the tokens and where the
+    walk stands: `sync_token` (of the last finished walk: the next run starts there),
+    `walk_since` (updated_since of the walk in progress, none for a full read) and `cursor`
+    (its next page; none when no walk is in progress)."""
 
     def __init__(self, path: str | Path) -> None:
         self.db = sqlite3.connect(path)
         with self.db:
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS progress ("
-                " collection TEXT PRIMARY KEY,"
-                " sync_token TEXT,"  # of the last finished walk: the next run starts there
-                " walk_since TEXT,"  # updated_since of the walk in progress (NULL: full walk)
-                " cursor TEXT)"  # next page of the walk in progress (NULL: none in progress)
-            )
 
     def close(self) -> None:
         self.db.close()
@@ -111,65 +98,64 @@ class Mirror:
 
     def put(self, **values: str | None) -> None:
         with self.db:
-            self.db.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                values.items(),
-            )
+            self._set(**values)
 
-    def position(self, collection: str) -> tuple[str | None, str | None, str | None]:
-        """(sync_token, walk_since, cursor) of a collection."""
-        row = self.db.execute(
-            "SELECT sync_token, walk_since, cursor FROM progress WHERE collection = ?",
-            (collection,),
-        ).fetchone()
-        return (None, None, None) if row is None else row
+    def position(self) -> tuple[str | None, str | None, str | None]:
+        """(sync_token, walk_since, cursor) of the change feed."""
+        return self.get("sync_token"), self.get("walk_since"), self.get("cursor")
+
+    def tables(self) -> list[str]:
+        """The collection tables (and, in a mirror an older version of this script wrote,
+        its `progress` table)."""
+        rows = self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta' ORDER BY name"
+        )
+        return [name for (name,) in rows]
 
     def save_page(
         self,
-        collection: str,
-        items: list[dict[str, Any]],
+        changes: list[dict[str, Any]],
         walk_since: str | None,
         next_cursor: str | None,
         sync_token: str,
     ) -> None:
-        """Store a page and where the walk goes next, in one transaction; the last page of a
-        walk (no next cursor) saves its sync_token instead."""
-        table = table_name(collection)
+        """Store a page of changes and where the walk goes next, in one transaction; the last
+        page of a walk (no next cursor) saves its sync_token instead."""
         with self.db:
-            self.db.execute(
-                f'CREATE TABLE IF NOT EXISTS "{table}" ('  # noqa: S608 (name checked above)
-                " id TEXT PRIMARY KEY, json TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)"
-            )
-            self.db.executemany(
-                f'INSERT INTO "{table}" (id, json, deleted) VALUES (?, ?, ?)'  # noqa: S608
-                " ON CONFLICT (id) DO UPDATE SET json = excluded.json, deleted = excluded.deleted",
-                [
-                    (item["id"], json.dumps(item, sort_keys=True), int(bool(item["deleted_at"])))
-                    for item in items
-                ],
-            )
+            for change in changes:
+                table, record = table_name(change["collection"]), change["record"]
+                self.db.execute(
+                    f'CREATE TABLE IF NOT EXISTS "{table}" ('  # noqa: S608 (name checked)
+                    " id TEXT PRIMARY KEY, json TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)"
+                )
+                self.db.execute(
+                    f'INSERT INTO "{table}" (id, json, deleted) VALUES (?, ?, ?)'  # noqa: S608
+                    " ON CONFLICT (id) DO UPDATE SET json = excluded.json,"
+                    " deleted = excluded.deleted",
+                    (
+                        record["id"],
+                        json.dumps(record, sort_keys=True),
+                        int(bool(record["deleted_at"])),
+                    ),
+                )
             if next_cursor is None:
-                self.db.execute(
-                    "INSERT INTO progress (collection, sync_token) VALUES (?, ?)"
-                    " ON CONFLICT (collection) DO UPDATE SET sync_token = excluded.sync_token,"
-                    " walk_since = NULL, cursor = NULL",
-                    (collection, sync_token),
-                )
+                self._set(sync_token=sync_token, walk_since=None, cursor=None)
             else:
-                self.db.execute(
-                    "INSERT INTO progress (collection, walk_since, cursor) VALUES (?, ?, ?)"
-                    " ON CONFLICT (collection) DO UPDATE SET walk_since = excluded.walk_since,"
-                    " cursor = excluded.cursor",
-                    (collection, walk_since, next_cursor),
-                )
+                self._set(walk_since=walk_since, cursor=next_cursor)
 
-    def forget(self, collection: str) -> None:
-        """Drop a collection's rows and position: the next walk reads it in full."""
-        table = table_name(collection)
+    def _set(self, **values: str | None) -> None:
+        self.db.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            values.items(),
+        )
+
+    def forget(self) -> None:
+        """Drop every record and the position: the next walk reads everything in full."""
         with self.db:
-            self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
-            self.db.execute("DELETE FROM progress WHERE collection = ?", (collection,))
+            for table in self.tables():
+                self.db.execute(f'DROP TABLE "{table}"')
+            self._set(sync_token=None, walk_since=None, cursor=None)
 
     def counts(self, collection: str) -> tuple[int, int]:
         """(live, deleted) records of a collection."""
@@ -281,56 +267,42 @@ def describe(response: httpx.Response) -> str:
     return f"{response.status_code} {detail}".strip()
 
 
-def discover(api: Api) -> list[str]:
-    """The collections that support delta sync, read from the server's OpenAPI document."""
-    try:
-        response = api.send("GET", "/openapi.json")
-        paths = response.json()["paths"] if response.status_code == 200 else {}
-    except (ValueError, KeyError, TypeError, SyncError):
-        paths = {}
-    found = []
-    for path, item in paths.items():
-        match = _COLLECTION_PATH.fullmatch(path)
-        parameters = item.get("get", {}).get("parameters", [])
-        if match and any(p.get("name") == "updated_since" for p in parameters):
-            found.append(match.group(1))
-    return found or list(KNOWN_COLLECTIONS)
-
-
-def sync_collection(api: Api, mirror: Mirror, collection: str, page_size: int, log: Log) -> int:
-    """Walk one collection from where it stands; returns the records received (-1: absent)."""
-    sync_token, walk_since, cursor = mirror.position(collection)
+def sync_changes(api: Api, mirror: Mirror, page_size: int, log: Log) -> dict[str, int]:
+    """Walk the change feed from where the mirror stands; returns the records received per
+    collection."""
+    if "progress" in mirror.tables():  # a mirror of this script's per-collection walks
+        log("a mirror from an older version of this script; reading everything in full")
+        mirror.forget()
+    sync_token, walk_since, cursor = mirror.position()
     if cursor is None:
         walk_since = sync_token  # a new walk: a full one the first time, then the changes
     else:
-        log(f"{collection}: resuming an unfinished read")
+        log("resuming an unfinished read")
     kind = "full read" if walk_since is None else "changes since the last sync"
-    received = 0
+    received: dict[str, int] = {}
     while True:
         params: dict[str, Any] = {"limit": page_size}
         if walk_since is not None:
             params["updated_since"] = walk_since
         if cursor is not None:
             params["cursor"] = cursor
-        response = api.get(f"/v1/{collection}", params)
-        if response.status_code == 404 and received == 0:
-            log(f"{collection}: not on this server, skipped")
-            return -1
+        response = api.get("/v1/changes", params)
         if response.status_code == 422 and _refused_position(response):
             # A token or cursor the server no longer knows (e.g. its data was restored):
             # only a full read gives a mirror that is sure to be right.
-            log(f"{collection}: the server refused the saved position; reading it in full")
-            mirror.forget(collection)
+            log("the server refused the saved position; reading everything in full")
+            mirror.forget()
             walk_since = cursor = None
-            received, kind = 0, "full read"
+            received, kind = {}, "full read"
             continue
         if response.status_code != 200:
-            raise SyncError(f"GET /v1/{collection} failed: {describe(response)}")
+            raise SyncError(f"GET /v1/changes failed: {describe(response)}")
         page = response.json()
         cursor = page["next_cursor"]
-        mirror.save_page(collection, page["items"], walk_since, cursor, page["sync_token"])
-        received += len(page["items"])
-        log(f"{collection}: {received} records so far ({kind})")
+        mirror.save_page(page["items"], walk_since, cursor, page["sync_token"])
+        for change in page["items"]:
+            received[change["collection"]] = received.get(change["collection"], 0) + 1
+        log(f"changes: {sum(received.values())} records so far ({kind})")
         if cursor is None:
             return received
 
@@ -387,13 +359,11 @@ def sync(
             log=log,
         )
         api.ensure_session()
-        received: dict[str, int] = {}
-        for collection in discover(api):
-            count = sync_collection(api, mirror, collection, page_size, log)
-            if count >= 0:
-                received[collection] = count
-        for collection, count in received.items():
+        received = sync_changes(api, mirror, page_size, log)
+        for table in mirror.tables():
+            collection = table.replace("_", "-")
             live, deleted = mirror.counts(collection)
+            count = received.get(collection, 0)
             log(f"{collection}: {live} live, {deleted} deleted ({count} received this run)")
         return received
 

@@ -88,7 +88,13 @@ class RecordLink(BaseModel):
     next_step_index: int | None = Field(
         default=None,
         description="For next steps: the step's position (from 0) in the reflection's "
-        "`next_steps` list.",
+        "`next_steps` list. Kept for earlier clients: prefer `next_step_id`, which stays "
+        "right when the list changes.",
+    )
+    next_step_id: uuid.UUID | None = Field(
+        default=None,
+        description="For next steps: the step's `id`, to change it with "
+        "`PATCH /v1/reflections/{id}/next-steps/{step_id}`.",
     )
 
 

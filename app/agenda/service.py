@@ -392,6 +392,7 @@ class _Steps:
     due_on: ColumnElement[date]
     open: ColumnElement[bool]
     index: ColumnElement[int]
+    id: ColumnElement[str]
 
 
 def _next_steps(dialect: str) -> _Steps:
@@ -408,6 +409,7 @@ def _next_steps(dialect: str) -> _Steps:
             due_on=value["due_on"].astext.cast(Date),
             open=func.coalesce(value["done"].astext, "false") != "true",
             index=type_coerce(steps.c.position - 1, Integer),
+            id=value["id"].astext,
         )
     steps = func.json_each(col(Reflection.next_steps)).table_valued("key", "value").alias("step")
     value = steps.c.value
@@ -417,6 +419,7 @@ def _next_steps(dialect: str) -> _Steps:
         due_on=type_coerce(func.json_extract(value, "$.due_on"), Date),
         open=func.coalesce(func.json_extract(value, "$.done"), 0) == 0,
         index=type_coerce(steps.c.key, Integer),
+        id=func.json_extract(value, "$.id", type_=String),
     )
 
 
@@ -435,6 +438,7 @@ def _next_steps_statement(dialect: str) -> AnySelect:
             steps.text.label("text"),
             steps.due_on.label("due_on"),
             steps.index.label("step_index"),
+            steps.id.label("step_id"),
             col(Application.company).label("company"),
             col(Application.role_title).label("role_title"),
             func.row_number(type_=Integer).over(partition_by=undated, order_by=order).label("rank"),
@@ -479,6 +483,7 @@ def next_steps(rows: Rows, at: Clock) -> tuple[Found, Found]:
                     id=row["id"],
                     application_id=row["application_id"],
                     next_step_index=row["step_index"],
+                    next_step_id=row["step_id"],
                 ),
                 due_on=row["due_on"],
             )

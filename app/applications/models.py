@@ -57,6 +57,7 @@ class Stage(StrEnum):
 
 class StageCause(StrEnum):
     user = "user"
+    interview = "interview"
     outcome = "outcome"
 
 
@@ -76,7 +77,19 @@ class ApplicationBase(SQLModel):
     currency: Currency | None = Field(
         default=None, sa_type=AutoString(3), description="ISO 4217, e.g. `EUR`."
     )
-    stage: Stage = Field(default=Stage.applied, sa_type=String(16))
+    stage: Stage = Field(
+        default=Stage.applied,
+        sa_type=String(16),
+        description=(
+            "Where the application stands. It also moves on its own when something is "
+            "recorded, only then and only forward: recording an interview moves `wishlist`, "
+            "`applied` or `screening` to `interviewing`; recording an outcome moves it to the "
+            "outcome's stage (offer → `offer`, rejection → `rejected`, on_hold, withdrawn, "
+            "ghosted). Deleting the outcome, or the last interview, moves it back if nothing "
+            "moved it since. The user may set any stage at any time; every move is on the "
+            "timeline."
+        ),
+    )
     applied_on: Day | None = Field(default=None, sa_type=Date)
     interest: int = Field(default=3, ge=1, le=5, description="How much the user wants it.")
     notes: Text | None = Field(default=None, sa_type=AutoString(10_000))
@@ -125,6 +138,7 @@ class ApplicationCreate(ApplicationBase, StrictInput):
 
 
 class ApplicationUpdate(partial(ApplicationBase)):  # type: ignore[misc]
+    model_config = with_example({"stage": "interviewing", "interest": 5, "tags": ["remote"]})
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"company", "role_title", "source", "stage", "interest", "tags"}
     )
@@ -189,7 +203,10 @@ class StageChangePublic(SQLModel):
     from_stage: Stage | None = Field(description="Null for the first entry.")
     to_stage: Stage
     changed_at: datetime
-    cause: StageCause = Field(description="`user` edited it, or an `outcome` moved it.")
+    cause: StageCause = Field(
+        description="`user` set it; an `interview` recorded (or deleted) moved it; an "
+        "`outcome` recorded, changed or deleted moved it."
+    )
     outcome_id: uuid.UUID | None
 
 

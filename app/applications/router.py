@@ -90,7 +90,9 @@ async def get_application(
     operation_id="updateApplication",
     summary="Update an application",
     description=(
-        "Change some fields of an application; fields left out stay as they are. "
+        "Change some fields of an application; fields left out stay as they are. Any "
+        "`stage` may be set at any time, backwards too: recording an interview or an outcome "
+        "moves it forward on its own, nothing else moves it. "
         "Send `If-Match` with the ETag you read to avoid overwriting someone else's change."
     ),
     responses=responses.UPDATED_RESPONSES,

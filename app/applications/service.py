@@ -12,6 +12,7 @@ from app.applications.models import (
     Application,
     ApplicationCreate,
     ApplicationUpdate,
+    Stage,
     StageCause,
     StageChange,
 )
@@ -179,16 +180,25 @@ async def record_stage_change(
     )
 
 
+def stages_before(stage: Stage) -> tuple[Stage, ...]:
+    """The stages an application moves *forward* from to reach `stage`: those listed before it
+    in `Stage`. Later ones (offer, rejected, withdrawn, on hold, ghosted) are never left on
+    their own for it."""
+    order = list(Stage)
+    return tuple(order[: order.index(stage)])
+
+
 async def set_stage(
     tx: Executor,
     caller: Caller,
     application: Row,
     stage: str,
     seq: int,
-    outcome_id: uuid.UUID,
+    cause: StageCause,
+    outcome_id: uuid.UUID | None = None,
 ) -> None:
-    """An outcome moved the application to `stage`: a change of it, and a line of its
-    timeline."""
+    """An interview or an outcome moved the application to `stage`: a change of it (new
+    version, ETag and change number, so syncing clients see it), and a line of its timeline."""
     now = utcnow()
     await tx.rows(
         update_rows(Application.__table__)  # type: ignore[attr-defined]
@@ -201,7 +211,7 @@ async def set_stage(
         application["id"],
         application["stage"],
         stage,
-        StageCause.outcome,
+        cause,
         now,
         outcome_id,
     )
@@ -218,7 +228,22 @@ async def move_stage(
     """An outcome moves its application (offer → offer, rejection → rejected, …)."""
     application = await repository.get(tx, caller, APPLICATIONS, application_id)
     if application["stage"] != stage:
-        await set_stage(tx, caller, application, stage, seq, outcome_id)
+        await set_stage(tx, caller, application, stage, seq, StageCause.outcome, outcome_id)
+
+
+async def move_forward(
+    tx: Executor,
+    caller: Caller,
+    application_id: uuid.UUID,
+    stage: Stage,
+    seq: int,
+    cause: StageCause,
+) -> None:
+    """A record moves its application forward to `stage` (an interview: to `interviewing`),
+    only from a stage before it: a later stage the user or an outcome set is theirs to keep."""
+    application = await repository.get(tx, caller, APPLICATIONS, application_id)
+    if application["stage"] in stages_before(stage):
+        await set_stage(tx, caller, application, stage, seq, cause)
 
 
 async def stage_history(tx: Executor, caller: Caller, application_id: uuid.UUID) -> list[Row]:
@@ -226,7 +251,7 @@ async def stage_history(tx: Executor, caller: Caller, application_id: uuid.UUID)
     c = _timeline.c
     return list(
         await tx.rows(
-            select(c.to_stage, c.outcome_id)
+            select(c.to_stage, c.cause, c.outcome_id)
             .where(
                 c.user_id == bindparam("user_id"), c.application_id == bindparam("application_id")
             )

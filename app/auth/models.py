@@ -69,6 +69,8 @@ class PasswordResetConfirm(StrictInput):
 
 
 class RefreshRequest(StrictInput):
+    model_config = with_example({"refresh_token": "the refresh_token of your last token pair"})
+
     refresh_token: str = Field(min_length=1, max_length=200)
 
 

@@ -80,7 +80,23 @@ async def register(
     return Registration(user=UserPublic.model_validate(dict(user)), tokens=pair)
 
 
-@router.post("/token", operation_id="createToken", responses=problem_responses(401, 422, 429, 503))
+_FORM_EXAMPLE = {
+    "grant_type": "password",
+    "username": "dana@example.com",
+    "password": "correct horse battery",
+}
+
+
+@router.post(
+    "/token",
+    operation_id="createToken",
+    responses=problem_responses(401, 422, 429, 503),
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/x-www-form-urlencoded": {"example": _FORM_EXAMPLE}}
+        }
+    },
+)
 async def create_token(
     request: Request,
     form: Annotated[PasswordForm, Depends()],

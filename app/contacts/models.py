@@ -18,6 +18,7 @@ from app.shared.records import (
     StrictInput,
     owned_indexes,
     partial,
+    with_example,
 )
 from app.shared.repository import Filter, Records, equal
 from app.shared.search import matches_substring, substring_pattern
@@ -80,10 +81,25 @@ class Contact(ContactBase, OwnedRecord, table=True):
 
 
 class ContactCreate(ContactBase, StrictInput):
+    model_config = with_example(
+        {
+            "name": "Dana Park",
+            "role": "Staff engineer",
+            "company": "Globex",
+            "email": "dana.park@globex.example",
+            "links": ["https://www.linkedin.com/in/dana-park-example"],
+            "relationship": "interviewer",
+            "notes": "Ran the system design round; offered to talk after the decision.",
+            "next_follow_up_on": "2026-11-15",
+            "tags": ["globex"],
+        }
+    )
+
     id: uuid.UUID | None = None
 
 
 class ContactUpdate(partial(ContactBase)):  # type: ignore[misc]
+    model_config = with_example({"last_contacted_on": "2026-11-15", "relationship": "recruiter"})
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"name", "links", "relationship", "tags", "application_ids"}
     )

@@ -30,7 +30,9 @@ router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
     operation_id="createContact",
     summary="Create a contact",
     description=(
-        "Create a contact. Offline clients may send their own `id`: re-sending the same "
+        "Create a contact. An entry of `application_ids` that names none of the caller's "
+        "live applications answers 422 naming it (`body.application_ids.<index>`). "
+        "Offline clients may send their own `id`: re-sending the same "
         "id and body answers 200 with the existing record, another body 409."
     ),
     responses=responses.created_responses(ContactPublic),

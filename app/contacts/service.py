@@ -21,12 +21,23 @@ _table = Contact.__table__.c  # type: ignore[attr-defined]
 
 
 async def check_applications(
-    executor: Executor, caller: Caller, application_ids: Iterable[str]
+    executor: Executor,
+    caller: Caller,
+    application_ids: Iterable[str],
+    already_linked: Iterable[str] = (),
 ) -> None:
-    """Every linked application is one of the caller's live ones, or 404."""
-    for application_id in application_ids:
+    """Every linked application is one of the caller's live ones, or 422 naming its place in
+    the list. Links already held were checked when made: they are not checked again."""
+    known = {str(application_id) for application_id in already_linked}
+    for position, application_id in enumerate(application_ids):
+        if str(application_id) in known:
+            continue
         await repository.require_live(
-            executor, caller, APPLICATIONS, uuid.UUID(str(application_id))
+            executor,
+            caller,
+            APPLICATIONS,
+            uuid.UUID(str(application_id)),
+            field=f"application_ids.{position}",
         )
 
 
@@ -46,9 +57,9 @@ async def _new_links_checked(
     tx: Executor, caller: Caller, current: Row, changes: dict[str, Any]
 ) -> None:
     if changes.get("application_ids") is not None:
-        # Links already held were checked when made; only new ones need checking.
-        added = set(changes["application_ids"]) - set(current["application_ids"])
-        await check_applications(tx, caller, sorted(added))
+        await check_applications(
+            tx, caller, changes["application_ids"], already_linked=current["application_ids"]
+        )
 
 
 async def update_contact(

@@ -1,5 +1,6 @@
 """RFC 9457 problem details: one error type, one set of handlers, one documented schema."""
 
+import email.message
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -31,7 +32,7 @@ class Problem(BaseModel):
     type: str = Field(examples=[TYPE_BASE + "not-found"])
     title: str = Field(examples=["Not Found"])
     status: int = Field(examples=[404])
-    detail: str = Field(examples=["No application with this id."])
+    detail: str = Field(examples=["No application with this id exists in your account."])
     instance: str | None = Field(default=None, description="The path that failed.")
     errors: list[FieldError] | None = Field(
         default=None, description="For validation errors: each bad field."
@@ -64,7 +65,11 @@ class ProblemError(Exception):
 
 
 def not_found(what: str) -> ProblemError:
-    return ProblemError(404, f"No {what} with this id.")
+    return ProblemError(
+        404,
+        f"No {what} with this id exists in your account; it may have been deleted. Refresh "
+        "your copy of the data before using this id again.",
+    )
 
 
 def problem_response(
@@ -116,6 +121,10 @@ def field_errors(raw: Sequence[Any]) -> list[FieldError]:
             # Our own validators raise ValueError with messages that never include input.
             message = str(err["ctx"].get("error", message))
         field = ".".join(str(part) for part in err.get("loc", ()))
+        if code == "missing" and field == "body":
+            message = "The request has no body: send one as JSON (`application/json`)."
+        elif message == "Field required":
+            message = "This field is required."
         out.append(FieldError(field=field, message=message, code=code))
     return out
 
@@ -135,12 +144,133 @@ async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    raw = exc.errors()
+    if (refused := _unsupported_media_type(request, raw, exc.body)) is not None:
+        return refused
+    malformed = next((err for err in raw if err.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        reason = _json_error_position(malformed, exc.body)
+        return _malformed_json(request, reason, "Fix the JSON there and send it again.")
+    errors = field_errors(raw)
     return problem_response(
         422,
-        "The request is not valid: see `errors`.",
+        _validation_detail(errors),
         slug="validation-error",
         instance=request.url.path,
-        errors=field_errors(exc.errors()),
+        errors=errors,
+    )
+
+
+def continue_sentence(text: str) -> str:
+    """`text` after a colon: its first letter lower-cased, unless it starts an acronym."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _validation_detail(errors: Sequence[FieldError]) -> str:
+    """The first bad field in the detail itself: often the only one, and a log line shows it."""
+    if not errors:
+        return "The request is not valid; fix it and send it again."
+    first = errors[0]
+    reason = continue_sentence(first.message.rstrip("."))
+    if len(errors) == 1:
+        return f"`{first.field}` is not valid: {reason}. Fix it and send the request again."
+    return (
+        f"{len(errors)} fields are not valid, the first `{first.field}`: {reason}. Fix each "
+        "one `errors` lists and send the request again."
+    )
+
+
+# What each kind of request body is sent as, in the words a 415 uses.
+_FORM = "application/x-www-form-urlencoded"
+_BODY_AS = {
+    "application/json": "a JSON body with `Content-Type: application/json`",
+    _FORM: f"an HTML form with `Content-Type: {_FORM}`",
+    "multipart/form-data": "a multipart form with `Content-Type: multipart/form-data`",
+}
+
+
+def expected_media_type(request: Request) -> str | None:
+    """The media type the matched operation reads its body as (None: it reads no body)."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    if body_field is None:
+        return None
+    return str(getattr(body_field.field_info, "media_type", "application/json"))
+
+
+def _media_type(content_type: str) -> str:
+    message = email.message.Message()
+    message["content-type"] = content_type
+    return message.get_content_type()
+
+
+def _accepts(expected: str, sent: str) -> bool:
+    if expected == "application/json":  # FastAPI parses every `application/*+json` as JSON
+        main, _, sub = sent.partition("/")
+        return main == "application" and (sub == "json" or sub.endswith("+json"))
+    if expected == _FORM:  # Starlette's form parser reads both kinds of form
+        return sent in (_FORM, "multipart/form-data")
+    return sent == expected
+
+
+def _unsupported_media_type(request: Request, raw: Sequence[Any], body: Any) -> JSONResponse | None:
+    """415 when the body could not be read because it was not sent as the operation's media
+    type: pydantic would otherwise say that the bytes are not an object, or (for a form sent as
+    JSON) that fields the client did send are missing."""
+    if not any(tuple(err.get("loc", ()))[:1] == ("body",) for err in raw):
+        return None
+    expected = expected_media_type(request)
+    if expected is None:
+        return None
+    header = request.headers.get("content-type", "").strip()
+    if header:
+        sent = _media_type(header)
+        if _accepts(expected, sent):
+            return None
+        said = f"The body was sent as `{sent}`"
+    elif expected == "application/json" and not isinstance(body, bytes | bytearray):
+        return None  # no body at all: the 422 names `body` as missing
+    else:
+        said = "The body was sent without a `Content-Type` header"
+    detail = f"{said}; this operation reads {_BODY_AS.get(expected, f'`{expected}`')}."
+    if expected != "application/json" and (fields := _required_form_fields(request)):
+        detail += f" Send {' and '.join(f'`{name}`' for name in fields)} as form fields."
+    else:
+        detail += " Send it again with that header."
+    return problem_response(415, detail, instance=request.url.path)
+
+
+def _required_form_fields(request: Request) -> list[str]:
+    """The fields a form operation requires (`username`, `password` for the OAuth2 form)."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    fields = getattr(getattr(body_field, "field_info", None), "annotation", None)
+    model_fields = getattr(fields, "model_fields", {})
+    return [name for name, field in model_fields.items() if field.is_required()]
+
+
+def _json_error_position(err: Any, body: Any) -> str:
+    """The parser's reason at `line L, column C` (1-based): FastAPI reports only the character
+    offset, which is no field."""
+    loc = tuple(err.get("loc", ()))
+    offset = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    ctx = err.get("ctx")
+    reason = str(ctx.get("error") or "Invalid JSON") if isinstance(ctx, dict) else "Invalid JSON"
+    if offset is None or not isinstance(body, str):
+        return f"{reason}."
+    line = body.count("\n", 0, offset) + 1
+    column = offset - (body.rfind("\n", 0, offset) + 1) + 1
+    return f"{reason} at line {line}, column {column}."
+
+
+def _malformed_json(request: Request, reason: str, advice: str) -> JSONResponse:
+    """422 naming `body`: the JSON could not be parsed, so no field can be named."""
+    return problem_response(
+        422,
+        f"The request body is not valid JSON: {continue_sentence(reason)} {advice}",
+        slug="validation-error",
+        instance=request.url.path,
+        errors=[FieldError(field="body", message=reason, code="json_invalid")],
     )
 
 
@@ -149,27 +279,36 @@ _UNREADABLE_BODY = "There was an error parsing the body"
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
-        # FastAPI's answer to a body that is not UTF-8: the same 422 as any other bad JSON.
-        return problem_response(
-            422,
-            "The request is not valid: see `errors`.",
-            slug="validation-error",
-            instance=request.url.path,
-            errors=[
-                FieldError(
-                    field="body", message=_QUOTING_ERRORS["json_invalid"], code="json_invalid"
-                )
-            ],
-        )
+    if exc.status_code == 400 and (
+        exc.detail == _UNREADABLE_BODY or expected_media_type(request) == _FORM
+    ):
+        return _unreadable_body(request)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
-        detail = "There is nothing at this path."
+        detail = (
+            "There is nothing at this path: check it against the API reference at /docs "
+            "(every path starts with `/v1/`)."
+        )
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on this path."
         headers["Allow"] = _allowed_methods(request)
+        detail = f"{request.method} is not allowed on this path; it allows {headers['Allow']}."
     return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+def _unreadable_body(request: Request) -> JSONResponse:
+    """A body the parser could not read at all: JSON that is not UTF-8, or a form that is not
+    one (multipart without its boundary, …)."""
+    if expected_media_type(request) == _FORM:
+        return problem_response(
+            415,
+            "The form in the body could not be read; this operation reads "
+            f"{_BODY_AS[_FORM]}, its fields percent-encoded. Send it again that way.",
+            instance=request.url.path,
+        )
+    return _malformed_json(
+        request, "The body is not UTF-8 text.", "Send the JSON encoded as UTF-8."
+    )
 
 
 def _allowed_methods(request: Request) -> str:

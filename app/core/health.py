@@ -30,7 +30,7 @@ async def readyz(request: Request, database: DatabaseDep) -> Health:
         retry_after = str(request.app.state.settings.retry_after_seconds)
         raise ProblemError(
             503,
-            "The database is not reachable.",
+            "The database is not reachable right now: retry after `Retry-After` seconds.",
             slug="not-ready",
             headers={"Retry-After": retry_after},
         ) from None

@@ -46,7 +46,11 @@ class BodyTooLarge(HTTPException):
     """Raised from `receive`; an HTTPException so FastAPI's body parsing lets it through."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"The request body is larger than {max_bytes} bytes.")
+        super().__init__(
+            413,
+            f"The request body is larger than {max_bytes} bytes, the most this API reads: "
+            "send a smaller one.",
+        )
 
 
 class RequestContextMiddleware:
@@ -101,7 +105,10 @@ class RequestContextMiddleware:
                 response = unavailable_response(scope)
             else:
                 response = problem_response(
-                    500, "Something went wrong on our side.", instance=scope["path"]
+                    500,
+                    "Something went wrong on our side: retry later, and quote the "
+                    "`X-Request-ID` response header if you report it.",
+                    instance=scope["path"],
                 )
             await response(scope, receive, send_with_headers)
         finally:

@@ -39,7 +39,12 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
 
 
-def unauthorized(detail: str = "Missing or invalid access token.") -> ProblemError:
+def unauthorized(
+    detail: str = (
+        "The access token is missing, expired or revoked: send `Authorization: Bearer "
+        "<access_token>`, getting a new one from `POST /v1/auth/refresh` or by signing in."
+    ),
+) -> ProblemError:
     return ProblemError(401, detail, headers=_UNAUTHORIZED_HEADERS)
 
 

@@ -1,12 +1,17 @@
 """The OpenAPI document clients generate code from: problem documents everywhere, stable ids."""
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from app.core.database import get_database
 from app.core.errors import PROBLEM_JSON, RETRY_AFTER_HEADER, Problem
+from app.shared.json_input import state_nul_free
+from app.shared.pagination import ListParams
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _LICENSE = {"name": "MIT", "identifier": "MIT"}  # pyproject.toml's
@@ -25,6 +30,7 @@ _TAGS = {
     "guidance": "Read-only catalogues: rejection reasons, prompts, questions, next steps.",
     "insights": "Numbers about the user's search, computed from their records.",
     "agenda": "What needs the user's attention now.",
+    "sync": "The change feed: every collection's changes in one walk (see Syncing above).",
     "operations": "Liveness and readiness of the service.",
 }
 _METHODS = {"get", "put", "post", "patch", "delete"}
@@ -83,6 +89,79 @@ def _link_created_records(paths: dict[str, Any]) -> None:
                 create["responses"][status]["links"] = links
 
 
+def _state_list_filters_nul_free(app: FastAPI, paths: dict[str, Any]) -> None:
+    """List filters refuse U+0000 (`ListParams`), as request bodies do; FastAPI documents a
+    query model field by field, from each field's own schema, so the rule is added here."""
+    filters: dict[str, set[str]] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.operation_id:
+            models = [param.field_info.annotation for param in route.dependant.query_params]
+            filters[route.operation_id] = {
+                name
+                for model in models
+                if isinstance(model, type) and issubclass(model, ListParams)
+                for name in model.model_fields
+            }
+    for item in paths.values():
+        for method, operation in item.items():
+            names = filters.get(operation.get("operationId"), set()) if method in _METHODS else ()
+            for parameter in operation.get("parameters", ()):
+                if parameter["in"] == "query" and parameter["name"] in names:
+                    state_nul_free(parameter["schema"])
+
+
+def _uses_database(dependant: Dependant) -> bool:
+    return any(
+        dependency.call is get_database or _uses_database(dependency)
+        for dependency in dependant.dependencies
+    )
+
+
+def _document_retry_later(app: FastAPI, paths: dict[str, Any]) -> None:
+    """Every 429 and 503 an operation can answer, documented with `Retry-After` (unless the
+    route's `responses=` did): 429 on every write, since the per-user write limit counts any
+    write carrying a valid token, public routes' included (app/core/ratelimit.py); 503 on every
+    operation that uses the database, which may be down or busy (app/core/unavailable.py)."""
+    on_database = {
+        context.original_route.operation_id
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute) and _uses_database(context.dependant)
+    }
+    for item in paths.values():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            statuses = [429] if method in _WRITES else []
+            statuses += [503] if operation.get("operationId") in on_database else []
+            for status in statuses:
+                operation.setdefault("responses", {}).setdefault(
+                    str(status),
+                    {
+                        "description": HTTPStatus(status).phrase,
+                        "headers": RETRY_AFTER_HEADER,
+                        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+                    },
+                )
+
+
+def _document_unsupported_media_types(paths: dict[str, Any]) -> None:
+    """Every operation that reads a body answers 415 to a body sent as another media type, or
+    with no `Content-Type` (app/core/errors.py)."""
+    for item in paths.values():
+        for method, operation in item.items():
+            if method not in _METHODS or "requestBody" not in operation:
+                continue
+            media_types = " or ".join(f"`{name}`" for name in operation["requestBody"]["content"])
+            operation["responses"].setdefault(
+                "415",
+                {
+                    "description": f"Unsupported Media Type: send the body as {media_types}.",
+                    "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+                },
+            )
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title,
@@ -114,7 +193,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             else:
                 operation["security"] = []  # public, said explicitly (no token is sent)
             _problem_only(responses)
+    _document_unsupported_media_types(schema["paths"])
     _link_created_records(schema["paths"])
+    _state_list_filters_nul_free(app, schema["paths"])
+    _document_retry_later(app, schema["paths"])
     return schema
 
 

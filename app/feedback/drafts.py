@@ -1,4 +1,4 @@
-"""Feedback request drafts: a short email asking for a call, or a script for the call itself."""
+"""Feedback request drafts: a short email asking for feedback, or a script for the call itself."""
 
 from typing import Literal
 
@@ -30,17 +30,47 @@ def _one_line(value: str | None) -> str:
     return " ".join(value.split()) if value else ""
 
 
-def _email(user: str, contact: str, company: str, role: str) -> tuple[str, str]:
+# What the opening thanks the contact for, by the kind of the linked outcome: only a decision
+# the company made and told is thanked as one (none linked, ghosted or withdrawn: nothing).
+_THANKS_FOR = {
+    "rejection": ", and for letting me know your decision",
+    "offer": ", and for letting me know your decision",
+    "on_hold": ", and for keeping me updated",
+}
+# How the email asks, by the conversation's channel: the way the user chose to hear back.
+_ASK_BY_CHANNEL = {
+    "phone": "Could you spare 10 to 15 minutes for a short phone call in the coming weeks, at "
+    "whatever time works for you?",
+    "video": "Could you spare 10 to 15 minutes for a short video call in the coming weeks, at "
+    "whatever time works for you?",
+    "in_person": "Could you spare 10 to 15 minutes to talk in the coming weeks, over a coffee "
+    "or on a call, at whatever time works for you?",
+    "email": "A few lines in reply to this email would mean a lot, whenever you have a moment; "
+    "if you would rather talk, I would be just as glad of a short call at a time that suits "
+    "you.",
+}
+
+
+def _email(
+    user: str, contact: str, company: str, role: str, channel: str, outcome_kind: str | None
+) -> tuple[str, str]:
     subject = f"Thank you for the {role} interview" if role else "Thank you for the interview"
     position = f"the {role} role" if role else "the role"
     at_company = f" at {company}" if company else ""
+    thanks_for = _THANKS_FOR.get(outcome_kind or "", "")
     paragraphs = [
         f"Hello {contact}," if contact else "Hello,",
-        f"Thank you for interviewing me for {position}{at_company}, and for letting me know "
-        "your decision. I enjoyed learning about the team and the work.",
+        f"Thank you for interviewing me for {position}{at_company}{thanks_for}. I enjoyed "
+        "learning about the team and the work.",
         "I am keen to keep improving, and I would truly value any candid feedback you are "
-        "able to share. Could you spare 10 to 15 minutes for a short call in the coming "
-        "weeks? A quick phone conversation would suit me best, at whatever time works for you.",
+        f"able to share. {_ASK_BY_CHANNEL.get(channel, _ASK_BY_CHANNEL['phone'])}",
+    ]
+    if channel == "email":  # a written answer goes easier with the questions in front of one
+        numbered = [
+            f"{number}. {question.text}" for number, question in enumerate(FEEDBACK_QUESTIONS, 1)
+        ]
+        paragraphs.append("These are the questions I have in mind:\n" + "\n".join(numbered))
+    paragraphs += [
         "Either way, thank you again for your time and consideration.",
         f"Best regards,\n{user}" if user else "Best regards,",
     ]
@@ -80,15 +110,19 @@ def render_request_draft(
     contact_name: str,
     company: str,
     role_title: str,
+    channel: str = "phone",
+    outcome_kind: str | None = None,
 ) -> RequestDraft:
-    """The feedback request as an email, or the script for the feedback call."""
+    """The feedback request as an email, or the script for the feedback call. The email asks
+    the way the conversation's `channel` says, and thanks for a decision only when the linked
+    outcome is one the company made."""
     user, contact = _one_line(user_name), _one_line(contact_name)
     company, role = _one_line(company), _one_line(role_title)
     questions = [
         DraftQuestion(key=question.key, text=question.text) for question in FEEDBACK_QUESTIONS
     ]
     if kind == "email":
-        subject, body = _email(user, contact, company, role)
+        subject, body = _email(user, contact, company, role, channel, outcome_kind)
         return RequestDraft(format="email", subject=subject, body=body, questions=questions)
     return RequestDraft(
         format="call_script",

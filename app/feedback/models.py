@@ -31,6 +31,7 @@ from app.shared.records import (
     owned_indexes,
     partial,
     same_user_reference,
+    with_example,
 )
 from app.shared.repository import Records, equal
 
@@ -130,7 +131,18 @@ class FeedbackConversationCreate(FeedbackConversationBase, StrictInput):
             "anyOf": [
                 {"required": ["contact_name"], "properties": {"contact_name": {"type": "string"}}},
                 {"required": ["contact_id"], "properties": {"contact_id": {"type": "string"}}},
-            ]
+            ],
+            "examples": [
+                {
+                    "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
+                    "contact_name": "Dana Park",
+                    "contact_role": "Staff engineer",
+                    "contact_email": "dana.park@globex.example",
+                    "channel": "video",
+                    "status": "requested",
+                    "requested_on": "2026-10-21",
+                }
+            ],
         },
     )
 
@@ -153,6 +165,18 @@ class FeedbackConversationCreate(FeedbackConversationBase, StrictInput):
 
 
 class FeedbackConversationUpdate(partial(FeedbackConversationBase, fixed={"application_id"})):  # type: ignore[misc]
+    model_config = with_example(
+        {
+            "status": "completed",
+            "completed_on": "2026-10-28",
+            "answers": [
+                {"question_key": "prepare_better", "answer": "Plan the design before drawing."}
+            ],
+            "takeaways": "Structure beats speed in the design round.",
+            "trust": "genuine",
+            "stay_in_touch": True,
+        }
+    )
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"contact_name", "channel", "status", "answers", "stay_in_touch"}
     )

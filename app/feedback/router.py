@@ -33,7 +33,9 @@ router = APIRouter(prefix="/v1/feedback-conversations", tags=["feedback"])
     operation_id="createFeedbackConversation",
     summary="Create a feedback conversation",
     description=(
-        "Create a feedback conversation. Offline clients may send their own `id`: re-sending "
+        "Create a feedback conversation. An `application_id`, `outcome_id` or `contact_id` "
+        "that names none of the caller's live records answers 422 naming that field. "
+        "Offline clients may send their own `id`: re-sending "
         "the same id and body answers 200 with the existing record, another body 409."
     ),
     responses=responses.created_responses(FeedbackConversationPublic),

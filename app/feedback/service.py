@@ -17,6 +17,7 @@ from app.feedback.models import (
     FeedbackConversationUpdate,
 )
 from app.feedback.transitions import check_transition
+from app.outcomes.models import OUTCOMES
 from app.outcomes.service import check_outcome_of
 from app.shared import repository
 from app.shared.quota import RecordQuota
@@ -27,7 +28,9 @@ async def _details_of_contact(
     executor: Executor, caller: Caller, contact_id: uuid.UUID, values: dict[str, Any]
 ) -> None:
     """The linked contact's details stand in for the conversation's left out or null."""
-    contact = await repository.require_live(executor, caller, CONTACTS, contact_id)
+    contact = await repository.require_live(
+        executor, caller, CONTACTS, contact_id, field="contact_id"
+    )
     details = {
         "contact_name": contact["name"],
         "contact_role": contact["role"],
@@ -41,7 +44,9 @@ async def _details_of_contact(
 async def check_references(executor: Executor, caller: Caller, values: dict[str, Any]) -> None:
     """The application, outcome and contact a new conversation names are the caller's and
     live, the outcome of that application; the contact's details fill those left out."""
-    await repository.require_live(executor, caller, APPLICATIONS, values["application_id"])
+    await repository.require_live(
+        executor, caller, APPLICATIONS, values["application_id"], field="application_id"
+    )
     if values.get("outcome_id") is not None:
         await check_outcome_of(executor, caller, values["outcome_id"], values["application_id"])
     if values.get("contact_id") is not None:
@@ -70,7 +75,7 @@ async def _forward_with_its_references(
         if contact_id != current["contact_id"]:  # a new link: its details replace the old
             await _details_of_contact(tx, caller, contact_id, changes)
         else:
-            await repository.require_live(tx, caller, CONTACTS, contact_id)
+            await repository.require_live(tx, caller, CONTACTS, contact_id, field="contact_id")
 
 
 async def update_feedback_conversation(
@@ -125,10 +130,19 @@ async def request_draft(
         )
         if contact is not None:
             contact_name = contact["name"]
+    outcome = None
+    if conversation["outcome_id"] is not None:
+        outcome = await first(
+            executor,
+            repository.get_statement(OUTCOMES),
+            {"id": conversation["outcome_id"], "user_id": caller.id},
+        )
     return render_request_draft(
         kind,
         user_name=user["display_name"],
         contact_name=contact_name,
         company=application["company"],
         role_title=application["role_title"],
+        channel=conversation["channel"],
+        outcome_kind=outcome["kind"] if outcome is not None else None,
     )

@@ -20,11 +20,17 @@ def check_transition(current: str, new: str) -> None:
     if new == current:
         return
     allowed = allowed_next(current)
-    if new not in allowed:
-        where = ", ".join(allowed) if allowed else "nothing: it is finished"
-        raise ProblemError(
-            422,
-            f"A conversation that is {current} cannot become {new}; allowed: {where}.",
-            slug="invalid-transition",
-            allowed=allowed,
+    if new in allowed:
+        return
+    if not allowed:
+        detail = (
+            f"This conversation is `{current}`, which is final: it cannot become `{new}`, nor "
+            "change status at all. To ask this person again, create a new conversation."
         )
+    else:
+        options = ", ".join(f"`{status}`" for status in allowed)
+        detail = (
+            f"A `{current}` conversation cannot become `{new}`: status only moves forward. "
+            f"Send one of {options} (listed in `allowed`), or leave `status` out."
+        )
+    raise ProblemError(422, detail, slug="invalid-transition", allowed=allowed)

@@ -1,13 +1,14 @@
-"""Read-only guidance: the reason taxonomy, reflection prompts, feedback questions, next steps."""
+"""Read-only guidance: the reason taxonomy, reflection prompts, feedback questions, next steps.
+Public, so an app can show it before sign-in."""
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from app.core.errors import problem_responses
-from app.core.identity import CallerDep
+from app.core.identity import caller_of, oauth2_scheme
 from app.guidance.catalogue import (
     CATALOGUES,
     Category,
@@ -18,10 +19,26 @@ from app.guidance.catalogue import (
 )
 from app.shared.etag import not_modified
 
-router = APIRouter(prefix="/v1/guidance", tags=["guidance"])
 
-# The catalogues only change with a deploy; an hour keeps clients fresh enough.
-CACHE_CONTROL = "private, max-age=3600"
+async def _valid_token_if_sent(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> None:
+    """No token is needed, but one that is sent must be valid: a client whose token went bad
+    hears it here too (401), instead of reading on as if it had signed out."""
+    if "authorization" in request.headers:
+        caller_of(request, token)
+
+
+router = APIRouter(
+    prefix="/v1/guidance", tags=["guidance"], dependencies=[Depends(_valid_token_if_sent)]
+)
+
+# The token the dependency reads is optional: `{}` is the requirement met without one.
+_TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
+
+# The catalogues only change with a deploy, and they are the same for everyone (no
+# `Vary: Authorization`): any cache may keep them an hour.
+CACHE_CONTROL = "public, max-age=3600"
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the ETag in `If-None-Match` is still current."},
@@ -94,48 +111,59 @@ def _unchanged(request: Request, response: Response, etag: str) -> Response | No
     return None
 
 
-@router.get("/reasons", operation_id="listReasons", responses=_RESPONSES)
-async def list_reasons(request: Request, response: Response, _caller: CallerDep) -> ReasonsPublic:
+@router.get(
+    "/reasons", operation_id="listReasons", responses=_RESPONSES, openapi_extra=_TOKEN_OPTIONAL
+)
+async def list_reasons(request: Request, response: Response) -> ReasonsPublic:
     """Why people are not hired: each reason with its category and that category's advice."""
     if (unchanged := _unchanged(request, response, _REASONS_ETAG)) is not None:
         return unchanged  # type: ignore[return-value]
     return _REASONS
 
 
-@router.get("/categories", operation_id="listReasonCategories", responses=_RESPONSES)
-async def list_reason_categories(
-    request: Request, response: Response, _caller: CallerDep
-) -> ReasonCategoriesPublic:
+@router.get(
+    "/categories",
+    operation_id="listReasonCategories",
+    responses=_RESPONSES,
+    openapi_extra=_TOKEN_OPTIONAL,
+)
+async def list_reason_categories(request: Request, response: Response) -> ReasonCategoriesPublic:
     """The reason categories, what each means, and the advice that goes with it."""
     if (unchanged := _unchanged(request, response, CATALOGUES.categories.etag)) is not None:
         return unchanged  # type: ignore[return-value]
     return _CATEGORIES
 
 
-@router.get("/reflection-prompts", operation_id="listReflectionPrompts", responses=_RESPONSES)
-async def list_reflection_prompts(
-    request: Request, response: Response, _caller: CallerDep
-) -> ReflectionPromptsPublic:
+@router.get(
+    "/reflection-prompts",
+    operation_id="listReflectionPrompts",
+    responses=_RESPONSES,
+    openapi_extra=_TOKEN_OPTIONAL,
+)
+async def list_reflection_prompts(request: Request, response: Response) -> ReflectionPromptsPublic:
     """Questions to reflect on after an outcome, with follow-ups and when each applies."""
     if (unchanged := _unchanged(request, response, CATALOGUES.reflection_prompts.etag)) is not None:
         return unchanged  # type: ignore[return-value]
     return _REFLECTION_PROMPTS
 
 
-@router.get("/feedback-questions", operation_id="listFeedbackQuestions", responses=_RESPONSES)
-async def list_feedback_questions(
-    request: Request, response: Response, _caller: CallerDep
-) -> FeedbackQuestionsPublic:
+@router.get(
+    "/feedback-questions",
+    operation_id="listFeedbackQuestions",
+    responses=_RESPONSES,
+    openapi_extra=_TOKEN_OPTIONAL,
+)
+async def list_feedback_questions(request: Request, response: Response) -> FeedbackQuestionsPublic:
     """Questions worth asking the interviewer, in the order to ask them."""
     if (unchanged := _unchanged(request, response, CATALOGUES.feedback_questions.etag)) is not None:
         return unchanged  # type: ignore[return-value]
     return _FEEDBACK_QUESTIONS
 
 
-@router.get("/next-steps", operation_id="listNextSteps", responses=_RESPONSES)
-async def list_next_steps(
-    request: Request, response: Response, _caller: CallerDep
-) -> NextStepsPublic:
+@router.get(
+    "/next-steps", operation_id="listNextSteps", responses=_RESPONSES, openapi_extra=_TOKEN_OPTIONAL
+)
+async def list_next_steps(request: Request, response: Response) -> NextStepsPublic:
     """Concrete next steps for each reflection diagnosis."""
     if (unchanged := _unchanged(request, response, CATALOGUES.next_steps.etag)) is not None:
         return unchanged  # type: ignore[return-value]

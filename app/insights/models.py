@@ -89,7 +89,7 @@ class RejectionsPerOffer(_Section):
 
 
 class EndStageCounts(_Section):
-    """Rejected applications by the stage they were in when the rejection came."""
+    """Rejected applications by how far they got before the rejection came."""
 
     wishlist: int = Field(description="Rejected from the wishlist.")
     applied: int = Field(description="Rejected after applying, before any conversation.")
@@ -99,12 +99,18 @@ class EndStageCounts(_Section):
     withdrawn: int = Field(description="Rejected after the user had withdrawn.")
     on_hold: int = Field(description="Rejected while on hold.")
     ghosted: int = Field(description="Rejected after being marked as ghosted.")
-    unknown: int = Field(description="Recorded as rejected from the start: no earlier stage.")
+    unknown: int = Field(
+        description="No earlier stage is known: recorded as rejected from the start, or the "
+        "interview or outcome that had moved it on was deleted."
+    )
 
 
 class WhereApplicationsEnd(_Section):
-    """For applications dated in the period whose current stage is `rejected`: the stage
-    they left for `rejected`, read from their timeline (the latest move into `rejected`)."""
+    """For applications dated in the period whose current stage is `rejected`, each counted
+    once: how far it got, read as conversion_by_source reads it (`offer`, `interviewing` or
+    `screening`; the ones counted there as having reached an interview are exactly the ones
+    here at those three stages); for the others, the stage they left for `rejected` (the latest
+    move into `rejected` on their timeline)."""
 
     rejected_applications: int = Field(description="Rejected applications counted.")
     by_stage: EndStageCounts = Field(description="How many ended at each stage.")
@@ -150,10 +156,11 @@ class ReasonInsights(_Section):
 class ConversionFigures(_Section):
     """How far a set of applications got.
 
-    An application *reached an interview* when it has an interview record, an offer outcome,
-    or the user moved it to `screening`, `interviewing` or `offer` at some point (its
-    timeline). It *got an offer* when it has an offer outcome or the user moved it to
-    `offer` at some point."""
+    An application *reached an interview* when it is at `screening`, `interviewing` or `offer`,
+    has an interview record or an offer outcome, or the user moved it to one of those stages at
+    some point (its timeline). It *got an offer* when it is at `offer`, has an offer outcome or
+    the user moved it to `offer` at some point. where_applications_end reads rejected
+    applications the same way."""
 
     applications: int = Field(description="Applications dated in the period.")
     reached_interview: int = Field(description="Of those, how many reached an interview.")

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
     String,
     and_,
@@ -34,11 +35,13 @@ from sqlalchemy import (
     func,
     literal_column,
     not_,
+    null,
     or_,
     select,
     true,
+    type_coerce,
 )
-from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.sql.selectable import CTE, Subquery, TableValuedAlias
 from sqlmodel import col
 
 from app.applications.models import Application, Source, Stage, StageChange
@@ -82,8 +85,6 @@ from app.users.service import user_zone
 # Warm: someone vouched for or introduced the user. Recruiters know the user only from a
 # profile or CV, so their applications count as cold.
 WARM_SOURCES = frozenset({Source.referral, Source.network})
-# Reaching one of these stages means the company talked to the user: an interview.
-INTERVIEW_STAGES = (Stage.screening, Stage.interviewing, Stage.offer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,10 +263,11 @@ Rows = Sequence[tuple[Any, ...]]
 def _sections(dialect: str, period: PeriodShape) -> Batch:
     """Nine small GROUP BY queries, each built on its own below, as the branches of one UNION
     ALL: one round trip and one execution instead of nine."""
+    standing = _standing(dialect, period)
     return Batch(
         {
-            "applications": _applications_query(dialect, period),
-            "where_applications_end": _where_applications_end_query(dialect, period),
+            "applications": _applications_query(standing),
+            "where_applications_end": _where_applications_end_query(standing),
             "outcomes": _outcomes_query(period),
             "reasons": _reasons_query(dialect, period),
             "feedback": _feedback_query(dialect, period),
@@ -288,42 +290,90 @@ def _with(table: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-def _applications_query(dialect: str, period: PeriodShape) -> AnySelect:
-    offer_outcome = _with(Outcome, col(Outcome.deleted_at).is_(None), col(Outcome.kind) == "offer")
+# --- how far an application got: one reading for every section ----------------------------
+# The stages that mean the company talked to the user, in the order an application reaches
+# them. An application *reached an interview* when it got to the first of them.
+PROGRESS = (Stage.screening, Stage.interviewing, Stage.offer)
 
-    def moved_by_user_to(stages: Iterable[str]) -> ColumnElement[bool]:
-        # Only the user's own moves: a move made by an outcome stays in the timeline after
-        # that outcome is deleted as a mistake, and live offer outcomes are checked apart.
-        return _with(
-            StageChange,
-            col(StageChange.cause) == "user",
-            one_of(col(StageChange.to_stage), stages),
+
+def _rank(stage: Stage) -> ColumnElement[int]:
+    """A stage of PROGRESS as a number that orders them (1, 2, 3)."""
+    return literal_column(str(PROGRESS.index(stage) + 1), Integer)
+
+
+def _furthest_moved_by_user() -> Subquery:
+    """Per application, the furthest stage of PROGRESS the user's own moves on the timeline took
+    it to, as its rank there (1, 2, 3): one pass over the user's timeline. Only the user's
+    moves: a move an interview or an outcome made stays in the timeline after that record is
+    deleted as a mistake, so those records are checked live instead."""
+    to_stage = col(StageChange.to_stage)
+    rank = case(*((to_stage == _text(stage), _rank(stage)) for stage in PROGRESS))
+    return (
+        select(
+            col(StageChange.application_id).label("application_id"),
+            func.max(rank).label("rank"),
         )
-
-    interviewed = or_(
-        one_of(col(Application.stage), INTERVIEW_STAGES),
-        _with(Interview, col(Interview.deleted_at).is_(None)),
-        offer_outcome,
-        moved_by_user_to(INTERVIEW_STAGES),
+        .where(
+            col(StageChange.user_id) == _USER,
+            col(StageChange.cause) == _text("user"),
+            one_of(to_stage, PROGRESS),
+        )
+        .group_by(col(StageChange.application_id))
+        .subquery("moved")
     )
-    offered = or_(
-        col(Application.stage) == Stage.offer, offer_outcome, moved_by_user_to([Stage.offer])
+
+
+def _standing(dialect: str, period: PeriodShape) -> CTE:
+    """The caller's live applications dated in the period, each once, with its stage, source
+    and `furthest`: the furthest stage of PROGRESS it reached (NULL for none), from its current
+    stage, a live offer outcome (`offer`), a live interview (`interviewing`) or the user's own
+    moves. Both conversion_by_source and where_applications_end count from it (PostgreSQL reads
+    it once for both), so an application counted as interviewed in one never ends before any
+    conversation in the other."""
+    stage = col(Application.stage)
+    moved = _furthest_moved_by_user()
+    offer_outcome = _with(Outcome, col(Outcome.deleted_at).is_(None), col(Outcome.kind) == "offer")
+    interview = _with(Interview, col(Interview.deleted_at).is_(None))
+
+    def moved_to(stage: Stage) -> ColumnElement[bool]:
+        return moved.c.rank == _rank(stage)
+
+    furthest = case(
+        (or_(stage == Stage.offer, offer_outcome, moved_to(Stage.offer)), _text("offer")),
+        (
+            or_(stage == Stage.interviewing, interview, moved_to(Stage.interviewing)),
+            _text("interviewing"),
+        ),
+        (or_(stage == Stage.screening, moved_to(Stage.screening)), _text("screening")),
+        else_=null(),
     )
     return (
         select(
-            col(Application.stage),
-            col(Application.source),
-            func.count(),
-            _count_if(interviewed),
-            _count_if(offered),
+            col(Application.id).label("id"),
+            stage.label("stage"),
+            col(Application.source).label("source"),
+            type_coerce(furthest, String).label("furthest"),
         )
+        .select_from(Application)
+        .outerjoin(moved, moved.c.application_id == col(Application.id))
         .where(
             col(Application.user_id) == _USER,
             col(Application.deleted_at).is_(None),
             *period.contains(application_day(dialect)),
         )
-        .group_by(col(Application.stage), col(Application.source))
+        .cte("standing")
     )
+
+
+def _applications_query(standing: CTE) -> AnySelect:
+    furthest = standing.c.furthest
+    return select(
+        standing.c.stage,
+        standing.c.source,
+        func.count(),
+        _count_if(furthest.is_not(None)),
+        _count_if(furthest == _text("offer")),
+    ).group_by(standing.c.stage, standing.c.source)
 
 
 def _applications(rows: Rows) -> tuple[ApplicationInsights, ConversionBySource]:
@@ -364,9 +414,15 @@ def _applications(rows: Rows) -> tuple[ApplicationInsights, ConversionBySource]:
     )
 
 
-def _where_applications_end_query(dialect: str, period: PeriodShape) -> AnySelect:
-    moves = (
+# A stage left for `rejected` that says how far the application got without a record to
+# check: the others (screening, interviewing, offer) are believed only from _furthest_stage.
+_ENDS_AS_LEFT = (Stage.wishlist, Stage.applied, Stage.withdrawn, Stage.on_hold, Stage.ghosted)
+
+
+def _where_applications_end_query(standing: CTE) -> AnySelect:
+    left = (
         select(
+            col(StageChange.application_id).label("application_id"),
             col(StageChange.from_stage).label("from_stage"),
             func.row_number()
             .over(
@@ -375,27 +431,22 @@ def _where_applications_end_query(dialect: str, period: PeriodShape) -> AnySelec
             )
             .label("latest"),
         )
-        .join(
-            Application,
-            and_(
-                col(Application.user_id) == col(StageChange.user_id),
-                col(Application.id) == col(StageChange.application_id),
-            ),
-        )
-        .where(
-            col(StageChange.user_id) == _USER,
-            col(StageChange.to_stage) == Stage.rejected,
-            col(Application.stage) == Stage.rejected,
-            col(Application.deleted_at).is_(None),
-            *period.contains(application_day(dialect)),
-        )
+        .where(col(StageChange.user_id) == _USER, col(StageChange.to_stage) == Stage.rejected)
         .subquery()
     )
-    return (
-        select(moves.c.from_stage, func.count())
-        .where(moves.c.latest == 1)
-        .group_by(moves.c.from_stage)
+    end = func.coalesce(
+        standing.c.furthest,
+        case((one_of(left.c.from_stage, _ENDS_AS_LEFT), left.c.from_stage), else_=null()),
+        type_=String,
     )
+    ends = (
+        select(end.label("end_stage"))
+        .select_from(standing)
+        .outerjoin(left, and_(left.c.application_id == standing.c.id, left.c.latest == 1))
+        .where(standing.c.stage == Stage.rejected)
+        .subquery()
+    )
+    return select(ends.c.end_stage, func.count()).group_by(ends.c.end_stage)
 
 
 def _where_applications_end(rows: Rows) -> WhereApplicationsEnd:

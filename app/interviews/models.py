@@ -76,6 +76,9 @@ class InterviewCreate(InterviewBase, StrictInput):
 
 
 class InterviewUpdate(partial(InterviewBase, fixed={"application_id"})):  # type: ignore[misc]
+    model_config = with_example(
+        {"self_rating": 4, "notes": "Went better than it felt: they asked for a second round."}
+    )
     not_null: ClassVar[frozenset[str]] = frozenset({"kind", "interviewers"})
 
 

@@ -30,7 +30,12 @@ router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
     operation_id="createInterview",
     summary="Create an interview",
     description=(
-        "Create an interview. Offline clients may send their own `id`: re-sending the same "
+        "Create an interview. Its application moves forward on its own: at `wishlist`, "
+        "`applied` or `screening`, it moves to `interviewing` (a new version and ETag, a "
+        "timeline line with cause `interview`, seen by delta sync); at a later stage it stays. "
+        "An `application_id` that names none of the caller's live applications answers 422 "
+        "naming `body.application_id`. "
+        "Offline clients may send their own `id`: re-sending the same "
         "id and body answers 200 with the existing record, another body 409."
     ),
     responses=responses.created_responses(InterviewPublic),
@@ -112,7 +117,9 @@ async def update_interview(
     summary="Delete an interview",
     description=(
         "Soft-delete an interview (and what depends on it); delta sync reports "
-        "tombstones. Honours `If-Match`."
+        "tombstones. When it was the application's last interview and its recording moved "
+        "the application to `interviewing`, the application moves back to its stage before, "
+        "unless something moved it since. Honours `If-Match`."
     ),
     responses=responses.DELETED_RESPONSES,
 )

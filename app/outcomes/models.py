@@ -123,6 +123,12 @@ class OutcomeCreate(OutcomeBase, StrictInput):
 
 
 class OutcomeUpdate(partial(OutcomeBase, fixed={"application_id"})):  # type: ignore[misc]
+    model_config = with_example(
+        {
+            "stated_reason": "The team chose someone who had run Kubernetes in production.",
+            "disappointment": 6,
+        }
+    )
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"kind", "received_on", "reasons", "feedback_offered"}
     )

@@ -30,7 +30,12 @@ router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
     operation_id="createOutcome",
     summary="Create an outcome",
     description=(
-        "Create an outcome. Offline clients may send their own `id`: re-sending the same "
+        "Create an outcome. Its application moves on its own to the outcome's stage (offer → "
+        "`offer`, rejection → `rejected`, on_hold, withdrawn, ghosted), with a new version "
+        "and ETag and a timeline line with cause `outcome`, seen by delta sync. "
+        "An `application_id` that names none of the caller's live applications answers 422 "
+        "naming `body.application_id`. "
+        "Offline clients may send their own `id`: re-sending the same "
         "id and body answers 200 with the existing record, another body 409."
     ),
     responses=responses.created_responses(OutcomePublic),
@@ -112,7 +117,8 @@ async def update_outcome(
     summary="Delete an outcome",
     description=(
         "Soft-delete an outcome (and what depends on it); delta sync reports "
-        "tombstones. Honours `If-Match`."
+        "tombstones. The application moves back to its stage before the outcome moved it, "
+        "unless something moved it since. Honours `If-Match`."
     ),
     responses=responses.DELETED_RESPONSES,
 )

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from app.applications.models import APPLICATIONS
+from app.applications.models import APPLICATIONS, StageCause
 from app.applications.service import move_stage, set_stage, stage_history
 from app.core.database import Executor, Row, first
 from app.core.errors import FieldError, ProblemError
@@ -44,7 +44,9 @@ async def _move_the_application(tx: Executor, caller: Caller, outcome: Row, seq:
 async def check_references(executor: Executor, caller: Caller, values: dict[str, Any]) -> None:
     """A new outcome is about one of the caller's live applications; offer details only for
     offers."""
-    await repository.require_live(executor, caller, APPLICATIONS, values["application_id"])
+    await repository.require_live(
+        executor, caller, APPLICATIONS, values["application_id"], field="application_id"
+    )
     _check_offer_fields(values["kind"], values)
 
 
@@ -116,7 +118,9 @@ async def _undo_stage_moves(tx: Executor, caller: Caller, outcome: Row, seq: int
     before = next((e for e in entries if e["outcome_id"] != outcome["id"]), None)
     if before is None or before["to_stage"] == application["stage"]:
         return
-    await set_stage(tx, caller, application, before["to_stage"], seq, outcome["id"])
+    await set_stage(
+        tx, caller, application, before["to_stage"], seq, StageCause.outcome, outcome["id"]
+    )
 
 
 async def delete_outcome(
@@ -132,11 +136,14 @@ async def check_outcome_of(
 ) -> Row:
     """The caller's live outcome named in a body, which must be about `application_id` when
     one is given."""
-    outcome = await repository.require_live(executor, caller, OUTCOMES, outcome_id)
+    outcome = await repository.require_live(
+        executor, caller, OUTCOMES, outcome_id, field="outcome_id"
+    )
     if application_id is not None and outcome["application_id"] != application_id:
         raise ProblemError(
             422,
-            "The outcome belongs to another application.",
+            "`outcome_id` names an outcome of another application: send an outcome of the "
+            "application in `application_id`, or leave `outcome_id` out.",
             slug="validation-error",
             errors=[
                 FieldError(

@@ -3,9 +3,11 @@ echoed in an error, never visible to anyone else."""
 
 import uuid
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from pydantic import AfterValidator, ConfigDict, ValidationError
 from pydantic import Field as PydanticField
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
@@ -23,6 +25,7 @@ from app.shared.fields import (
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
     OwnedRecord,
+    PartialUpdate,
     RecordPublic,
     StrictInput,
     owned_indexes,
@@ -58,10 +61,61 @@ class PromptAnswer(StrictInput):
     answer: Answer
 
 
-class NextStep(StrictInput):
+class NextStepBase(SQLModel):
+    """The fields of a next step the user writes."""
+
     text: NextStepText
     due_on: Day | None = None
     done: bool = False
+
+
+_STEP_ID = (
+    "The step's stable id, to address it (`PATCH /v1/reflections/{id}/next-steps/{step_id}`) "
+    "and to find it on the agenda (`next_step_id`)."
+)
+
+
+class NextStep(NextStepBase, StrictInput):
+    id: uuid.UUID | None = Field(
+        default=None,
+        description=f"{_STEP_ID} Left out, the step keeps the id of the reflection's current "
+        "step with the same text, or gets a new one from the server.",
+    )
+
+
+class NextStepPublic(NextStepBase):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(description=_STEP_ID)
+
+
+def _step_update_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    """A PATCH body's schema (optional fields, null only where allowed), with an example."""
+    documented = PartialUpdate.model_config.get("json_schema_extra")
+    if callable(documented):
+        documented(schema, model)  # type: ignore[call-arg]  # the two-argument form
+    schema["examples"] = [{"done": True}]
+
+
+class NextStepUpdate(partial(NextStepBase)):  # type: ignore[misc]
+    """The fields of one next step to change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_step_update_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset({"text", "done"})
+
+
+def _one_per_id(steps: list[NextStep]) -> list[NextStep]:
+    """A step id the client sends names one step: a repeat is refused where it stands."""
+    seen: set[uuid.UUID] = set()
+    for index, step in enumerate(steps):
+        if step.id is None:
+            continue
+        if step.id in seen:
+            error = PydanticCustomError("duplicate_id", "Another next step has this id.")
+            details: InitErrorDetails = {"type": error, "loc": (index, "id"), "input": step.id}
+            raise ValidationError.from_exception_data("NextSteps", [details])
+        seen.add(step.id)
+    return steps
 
 
 PromptAnswers = Annotated[
@@ -70,7 +124,7 @@ PromptAnswers = Annotated[
     OnePerKey("prompt_key", REFLECTION_PROMPT_KEYS, "Each prompt may be answered once."),
 ]
 Items = Annotated[list[ListItem], PydanticField(max_length=20)]
-NextSteps = Annotated[list[NextStep], PydanticField(max_length=20)]
+NextSteps = Annotated[list[NextStep], PydanticField(max_length=20), AfterValidator(_one_per_id)]
 
 
 class ReflectionBase(SQLModel):
@@ -118,6 +172,14 @@ class ReflectionCreate(ReflectionBase, StrictInput):
 
 
 class ReflectionUpdate(partial(ReflectionBase, fixed={"application_id", "outcome_id"})):  # type: ignore[misc]
+    model_config = with_example(
+        {
+            "mood": 7,
+            "next_steps": [
+                {"text": "Practise two system design mocks", "due_on": "2026-11-01", "done": True}
+            ],
+        }
+    )
     not_null: ClassVar[frozenset[str]] = frozenset(
         {
             "answers",
@@ -132,7 +194,7 @@ class ReflectionUpdate(partial(ReflectionBase, fixed={"application_id", "outcome
 
 
 class ReflectionPublic(ReflectionBase, RecordPublic):
-    pass
+    next_steps: list[NextStepPublic] = []  # type: ignore[assignment]
 
 
 ReflectionPage = page_model("ReflectionPage", ReflectionPublic)

@@ -1,4 +1,4 @@
-"""HTTP for reflections: create, list, get, update and delete."""
+"""HTTP for reflections: create, list, get, update and delete; change one next step."""
 
 import uuid
 from typing import Annotated
@@ -10,6 +10,7 @@ from app.core.identity import CallerDep
 from app.reflections import service
 from app.reflections.models import (
     REFLECTIONS,
+    NextStepUpdate,
     ReflectionCreate,
     ReflectionPage,
     ReflectionParams,
@@ -30,7 +31,9 @@ router = APIRouter(prefix="/v1/reflections", tags=["reflections"])
     operation_id="createReflection",
     summary="Create a reflection",
     description=(
-        "Create a reflection. Offline clients may send their own `id`: re-sending the same "
+        "Create a reflection. An `application_id` or `outcome_id` that names none of the "
+        "caller's live records answers 422 naming that field. "
+        "Offline clients may send their own `id`: re-sending the same "
         "id and body answers 200 with the existing record, another body 409."
     ),
     responses=responses.created_responses(ReflectionPublic),
@@ -102,6 +105,34 @@ async def update_reflection(
     """Change some fields of a reflection."""
     check = responses.if_match(request)
     row = await service.update_reflection(database, caller, record_id, body, check)
+    return responses.updated(REFLECTIONS.body(row))
+
+
+@router.patch(
+    "/{record_id}/next-steps/{step_id}",
+    response_model=ReflectionPublic,
+    operation_id="updateReflectionNextStep",
+    summary="Update one next step of a reflection",
+    description=(
+        "Change some fields of one next step (`done`, `text`, `due_on`), found by its `id`; "
+        "the other steps stay as they are, so two devices changing different steps do not "
+        "overwrite each other. Answers the whole reflection with its new ETag. Send "
+        "`If-Match` with the reflection's ETag to refuse (412) a change made since you read "
+        "it. 404 when the reflection or the step is not found."
+    ),
+    responses=responses.UPDATED_RESPONSES,
+)
+async def update_reflection_next_step(
+    record_id: uuid.UUID,
+    step_id: uuid.UUID,
+    body: NextStepUpdate,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+) -> Response:
+    """Change one next step of a reflection."""
+    check = responses.if_match(request)
+    row = await service.update_next_step(database, caller, record_id, step_id, body, check)
     return responses.updated(REFLECTIONS.body(row))
 
 

@@ -22,7 +22,9 @@ from app.shared.json_input import DATE_TEXT
 # The characters str.strip() removes (str.isspace), spelled out so that the documented pattern
 # means the same in JSON Schema's ECMA-262 regexes as here (their `\s` differ).
 _SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-NOT_BLANK = f"[^{_SPACE}]"  # unanchored: somewhere, a character that is not a space
+# Unanchored: somewhere, a character that is neither a space nor U+0000 (which no text may hold,
+# app/shared/json_input.py, and which the pattern must not match to be combined with that rule).
+NOT_BLANK = rf"[^{_SPACE}\x00]"
 
 
 class Documented:
@@ -184,8 +186,9 @@ Score = Annotated[int, Field(ge=0, le=10)]
 # An http(s) URL: a host (with port or user info) of printable ASCII but `/?#[]`, then any path,
 # query or fragment without spaces. JSON Schema's `\S` (ECMA-262) is spelled out, as regex
 # engines disagree on `\s` (U+0085, U+FEFF…); IPv6 literals and raw Unicode hosts are out (a
-# client sends the punycode form), and with them URLs that a URL parser refuses.
-_NOT_ECMA_SPACE = r"[^\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+# client sends the punycode form), and with them URLs that a URL parser refuses; so is U+0000,
+# which no text may hold.
+_NOT_ECMA_SPACE = r"[^\x00\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 _URL_HOST = r'[!"$-.0->@-Z\\^-~]'
 Url = Annotated[
     str,

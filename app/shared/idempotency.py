@@ -157,7 +157,11 @@ async def _begin(
     if existing is None:
         return None
     if existing["fingerprint"] != fingerprint:
-        raise _Refused(422, "This Idempotency-Key was used with a different request.")
+        raise _Refused(
+            422,
+            "This Idempotency-Key was used with a different request: send a new key with a "
+            "new request, and this key only to retry the first one unchanged.",
+        )
     body = unseal(settings, user_id, key, existing["response_body"] or b"")
     if existing["status_code"] is not None and body is not None:
         headers = [(k.encode(), v.encode()) for k, v in existing["response_headers"] or []]
@@ -188,7 +192,8 @@ class IdempotencyMiddleware:
         if not _valid_key(key_text):
             response = problem_response(
                 422,
-                "Idempotency-Key must be 1–255 printable ASCII characters.",
+                "The Idempotency-Key header must be 1–255 printable ASCII characters: a UUID "
+                "is a good key.",
                 slug="invalid-idempotency-key",
                 instance=scope["path"],
             )

@@ -32,6 +32,32 @@ _EXPECTED = {
 }
 
 
+# Stated in the schema of every text a request body or list filter takes; `\x00` reads the same
+# in Python's and in JSON Schema's (ECMA-262) regexes.
+NUL_FREE = r"^[^\x00]*$"
+
+
+def state_nul_free(schema: dict[str, Any]) -> None:
+    """Add the no-U+0000 rule to the text in `schema` (a field's JSON schema: through null
+    options and list items), so that clients and Schemathesis know it before sending.
+
+    Patterns of their own are kept: one anchored at both ends states the whole value and
+    already leaves U+0000 out (fields.py); one that is not (`NOT_BLANK`) matches text without
+    U+0000 and is wrapped. Enums, constants and formats (date, UUID…) hold no U+0000."""
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, ()):
+            state_nul_free(option)
+    if isinstance(schema.get("items"), dict):
+        state_nul_free(schema["items"])
+    if schema.get("type") != "string" or {"enum", "const", "format"} & schema.keys():
+        return
+    pattern = schema.get("pattern")
+    if pattern is None:
+        schema["pattern"] = NUL_FREE
+    elif not (pattern.startswith("^") and pattern.endswith("$")):
+        schema["pattern"] = f"^[^\\x00]*(?:{pattern})[^\\x00]*$"
+
+
 def check_json_value(annotation: Any, value: Any, title: str) -> None:
     """Raise a validation error when `value` is not of the JSON type `annotation` documents;
     pydantic then checks everything else (null where allowed, ranges, enums)."""

@@ -29,7 +29,8 @@ class ListParams(BaseModel):
         max_length=200,
         description=(
             "Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 "
-            "timestamp). Returns what changed since, tombstones included, in change order."
+            "timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, "
+            "tombstones included, in change order."
         ),
     )
 
@@ -119,7 +120,11 @@ def read_cursor(cursor: str | None, mode: str, keys: Sequence[SortKey]) -> Posit
     payload = decode_token(cursor, "cursor")
     values = payload.get("v")
     if payload.get("m") != mode or not isinstance(values, list) or len(values) != len(keys) + 1:
-        raise invalid_token("cursor", "This cursor belongs to a different query.")
+        raise invalid_token(
+            "cursor",
+            "This cursor belongs to another query: send it with the same filters, `sort` and "
+            "`updated_since` as the request whose `next_cursor` it was.",
+        )
     try:
         started = parse_seq(payload.get("w"))
         parsed = [key.parse(value) for key, value in zip(keys, values, strict=False)]

@@ -5,14 +5,16 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
+from pydantic import ConfigDict, GetJsonSchemaHandler, ValidationInfo, create_model, field_validator
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, PrimaryKeyConstraint
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import FieldInfoMetadata
 
 from app.core.db import UTCDateTime
-from app.shared.json_input import check_json_value
+from app.shared.json_input import check_json_value, state_nul_free
 
 
 class OwnedRecord(SQLModel):
@@ -70,11 +72,27 @@ class StrictInput(SQLModel):
         check_json_value(cls.model_fields[info.field_name].annotation, value, cls.__name__)
         return value
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema states what `_json_type` refuses and a JSON Schema can say: U+0000."""
+        json_schema = handler(core_schema)
+        for field in handler.resolve_ref_schema(json_schema).get("properties", {}).values():
+            state_nul_free(field)
+        return json_schema
+
 
 def with_example(example: dict[str, Any]) -> ConfigDict:
     """The config of a request body that /docs and /redoc show filled in with `example`
-    (Schemathesis sends it too). No nulls: FastAPI drops them from the document."""
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+    (Schemathesis sends it too). No nulls: FastAPI drops them from the document. A PATCH
+    body (`PartialUpdate`) keeps its fields that may be left out but never be null."""
+
+    def document(schema: dict[str, Any], model: type[Any]) -> None:
+        _not_nullable(schema, model)
+        schema["examples"] = [example]
+
+    return ConfigDict(extra="forbid", json_schema_extra=document)
 
 
 def _not_nullable(schema: dict[str, Any], model: type[Any]) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy.sql import FromClause
 
 from app.core.database import Executor, Row, first, scalar
 from app.core.db import UTCDateTime, utcnow
-from app.core.errors import ProblemError, not_found
+from app.core.errors import FieldError, ProblemError, not_found
 from app.core.identity import Caller, User, account_gone
 from app.shared.pagination import (
     ListParams,
@@ -134,14 +134,33 @@ async def get(executor: Executor, caller: Caller, records: Records, record_id: u
 
 
 async def require_live(
-    executor: Executor, caller: Caller, records: Records, record_id: uuid.UUID
+    executor: Executor, caller: Caller, records: Records, record_id: uuid.UUID, *, field: str
 ) -> Row:
-    """A record the body names: the caller's and live, or 404 naming it (never a link to
-    another user's data)."""
+    """A record the body names in `field` (e.g. `application_id`): the caller's and live, or
+    422 naming the field (never a link to another user's data). Not 404: the URL is fine, a
+    value in the body is not, and on a record's own URL a 404 would tell a syncing client that
+    the record is gone."""
     row = await first(executor, get_statement(records), {"id": record_id, "user_id": caller.id})
     if row is None:
-        raise ProblemError(404, f"No {records.noun} with this id.", slug=REFERENCE_NOT_FOUND)
+        raise reference_not_found(records.noun, field)
     return row
+
+
+def reference_not_found(noun: str, field: str) -> ProblemError:
+    """422: `body.<field>` names no live record of the caller's (another user's id included:
+    ids are per account, so theirs is no different from one that never existed)."""
+    return ProblemError(
+        422,
+        f"`{field}` names no {noun} of yours: send the id of one you created that is not deleted.",
+        slug=REFERENCE_NOT_FOUND,
+        errors=[
+            FieldError(
+                field=f"body.{field}",
+                message=f"No {noun} of yours has this id.",
+                code="reference_not_found",
+            )
+        ],
+    )
 
 
 @functools.cache  # one object per guard: `_insert_statement`'s cache is keyed by it
@@ -417,7 +436,10 @@ async def create(
             return existing, False
         if existing is not None:
             raise ProblemError(
-                409, f"Another {records.noun} already has this id.", slug="id-conflict"
+                409,
+                f"Another {records.noun} already has this id: to create a new one, send "
+                "another `id`, or none and the API assigns one.",
+                slug="id-conflict",
             )
     if explain is not None:
         await explain()
@@ -486,14 +508,7 @@ async def update_record(
         seq = await next_change_seq(tx, caller.id)
         current = await get(tx, caller, records, record_id)
         check(current)
-        try:
-            await rule(tx, caller, current, changes_sent)
-        except ProblemError as error:
-            if error.slug != REFERENCE_NOT_FOUND:
-                raise
-            # On the record's own URL a 404 would say the record is gone (a syncing client
-            # drops it); it exists, and only a record named in the body is unknown.
-            raise ProblemError(422, error.detail, slug=REFERENCE_NOT_FOUND) from None
+        await rule(tx, caller, current, changes_sent)
         changes = {k: v for k, v in changes_sent.items() if current[k] != v}
         if not changes:
             return current

@@ -35,7 +35,8 @@ def created_responses(public: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {
         200: {"description": "Already created with this id and body", "model": public},
         201: {"description": "Created", "headers": ETAG_HEADER},
-        **problem_responses(404, 409, 422),
+        # 422, not 404, for an id in the body that names no record of the caller's
+        **problem_responses(409, 422),
     }
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from app.core.errors import FieldError, ProblemError
+from app.core.errors import FieldError, ProblemError, continue_sentence
 
 
 def encode_token(payload: dict[str, object]) -> str:
@@ -24,7 +24,10 @@ def encode_token(payload: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-NOT_ISSUED = "This token is not one the API issued."
+NOT_ISSUED = (
+    "This is not a token the API issued; send back a `next_cursor` or `sync_token` exactly as "
+    "a response gave it."
+)
 
 
 def decode_token(token: str, field: str) -> dict[str, object]:
@@ -44,7 +47,7 @@ def invalid_token(field: str, message: str = NOT_ISSUED) -> ProblemError:
     """A cursor or sync token (or timestamp) the API cannot read: 422 naming the parameter."""
     return ProblemError(
         422,
-        f"`{field}` is not valid: see `errors`.",
+        f"`{field}` cannot be read: {continue_sentence(message)}",
         slug="invalid-cursor",
         errors=[FieldError(field=f"query.{field}", message=message, code="invalid")],
     )
@@ -64,28 +67,40 @@ def sync_token(seq: int) -> str:
     return encode_token({"s": seq})
 
 
-# A timestamp whose `+` arrived as a space: the query string was not percent-encoded.
-_UNENCODED_PLUS = re.compile(r"\d{4}-\d{2}-\d{2}[T ][\d:.]+ \d{2}:?\d{2}")
+# A timestamp whose `+` arrived as a space: the query string was not percent-encoded, and a
+# `+` there means a space. Nothing else the parameter accepts holds a space, so it is read back.
+_UNENCODED_PLUS = re.compile(r"(\d{4}-\d{2}-\d{2}[Tt ][\d:.]+) (\d{2}(?::?\d{2})?)")
+
+NOT_SINCE = (
+    "Send the `sync_token` of an earlier list response, or an RFC 3339 timestamp with a time "
+    "zone such as `2025-06-30T09:30:00Z`; in a query string, percent-encode a `+` as `%2B`."
+)
 
 
 def parse_updated_since(value: str) -> int | datetime:
-    """A sync token gives a change sequence; an RFC 3339 timestamp is accepted too."""
+    """A sync token gives a change sequence; an RFC 3339 timestamp is accepted too, also with
+    its `+` turned into a space by a client that did not percent-encode it."""
+    if unencoded := _UNENCODED_PLUS.fullmatch(value):
+        value = f"{unencoded[1]}+{unencoded[2]}"
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        if _UNENCODED_PLUS.fullmatch(value):
-            raise invalid_token(
-                "updated_since",
-                "This looks like a timestamp whose `+` was not percent-encoded: "
-                "send `+` as `%2B` in a query string, or use `Z`.",
-            ) from None
         try:
             return parse_seq(decode_token(value, "updated_since").get("s"))
-        except ValueError:
-            raise invalid_token("updated_since") from None
+        except (ValueError, ProblemError):
+            raise invalid_token(
+                "updated_since",
+                f"This is neither a sync token the API issued nor a timestamp. {NOT_SINCE}",
+            ) from None
     if moment.tzinfo is None:
-        raise invalid_token("updated_since", "A timestamp needs a time zone, e.g. `Z`.")
+        raise invalid_token(
+            "updated_since",
+            "This timestamp has no time zone: add one, e.g. `Z` for UTC "
+            "(`2025-06-30T09:30:00Z`); percent-encode a `+` offset as `%2B`.",
+        )
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise invalid_token("updated_since", "This timestamp is out of range.") from None
+        raise invalid_token(
+            "updated_since", "This timestamp is out of range: use a year from 1 to 9999."
+        ) from None

@@ -54,7 +54,7 @@ from app.interviews.models import InterviewCreate, InterviewPublic
 from app.outcomes import service as outcomes
 from app.outcomes.models import OutcomeCreate, OutcomePublic
 from app.reflections import service as reflections
-from app.reflections.models import ReflectionCreate, ReflectionPublic
+from app.reflections.models import NextSteps, ReflectionCreate, ReflectionPublic
 from app.shared.quota import RecordQuota, require_room
 from app.shared.records import StrictInput
 from app.shared.repository import next_change_seq, stored, touched
@@ -127,7 +127,10 @@ class ImportedFeedbackConversation(_LiveRecord, FeedbackConversationPublic):
 
 
 class ImportedReflection(_LiveRecord, ReflectionPublic):
-    """A reflection as the export lists it."""
+    """A reflection as the export lists it; exports made before next steps had ids list
+    them without, and the import gives them theirs."""
+
+    next_steps: NextSteps = []  # type: ignore[assignment]
 
 
 class ImportedContact(_LiveRecord, ContactPublic):
@@ -429,12 +432,18 @@ async def _restore_records(
                 await check(tx, caller, item.values)
         except ProblemError as error:
             raise _in_document(error, name, item.index) from None
+        current = existing.get(item.id)
+        values = item.values
+        if name == "reflections":
+            # A step listed without an id keeps the id of the stored step with its text.
+            steps = current["next_steps"] if current is not None else ()
+            values = values | {"next_steps": reflections.with_step_ids(values["next_steps"], steps)}
         outcome = await _write(
             tx,
             resource.columns,
-            existing.get(item.id),
+            current,
             item.id,
-            item.values | {"created_at": item.created_at, "deleted_at": None},
+            values | {"created_at": item.created_at, "deleted_at": None},
             new={"user_id": caller.id, "updated_at": now, "version": 1, "change_seq": seq},
             changed=touched(resource.table, seq, now),
         )
@@ -463,8 +472,9 @@ async def _restore_timeline(
             continue
         if entry.outcome_id is not None and entry.outcome_id not in outcomes_known:
             raise ProblemError(
-                404,
-                f"timeline[{index}]: no outcome with this id in the document or the account.",
+                422,
+                f"timeline[{index}]: `outcome_id` names no outcome in the document or the "
+                "account; list that outcome in `outcomes`, or leave `outcome_id` null.",
                 slug="reference-not-found",
                 errors=[
                     _error(
@@ -556,8 +566,8 @@ def _located(errors: list[FieldError], where: str) -> list[FieldError]:
 
 
 def _in_document(error: ProblemError, name: str, index: int) -> ProblemError:
-    """A resource's refusal of one record (with the status POST would answer: 404 for a
-    reference to nothing, 422 for a broken rule), pointed at that record of the document."""
+    """A resource's refusal of one record (with the status POST would answer: 422 for a
+    reference to nothing or a broken rule), pointed at that record of the document."""
     where = f"body.{name}.{index}"
     if error.errors:
         errors = [

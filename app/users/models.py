@@ -1,5 +1,6 @@
 """Accounts: the users table and the profile the API shows."""
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
@@ -18,8 +19,31 @@ PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 _TIMEZONES = frozenset(available_timezones())
 
 
-# Listed in the schema, so that a client knows before sending which names are accepted.
-TimeZoneName = Annotated[str, Documented(enum=sorted(_TIMEZONES))]
+def _identifier(zone: str) -> str:
+    """The name a generated client gives the zone's enum member. Generators that make one
+    from the letters and digits alone would give `GMT+0`, `GMT-0` and `GMT0` one name (and
+    `Etc/GMT+1` that of `Etc/GMT-1`), so the signs are spelled out: `GMT_PLUS_0`."""
+    words = re.sub(r"-(?=[0-9])", "_MINUS_", zone.replace("+", "_PLUS_"))
+    return re.sub(r"[^A-Za-z0-9]+", "_", words).strip("_").upper()
+
+
+def _identifiers(zones: list[str]) -> list[str]:
+    names: dict[str, None] = {}
+    for zone in zones:
+        name = _identifier(zone)
+        while name in names:  # no zone database has such a pair today; stay unique if one does
+            name = f"{name}_{len(names)}"
+        names[name] = None
+    return list(names)
+
+
+# Listed in the schema, so that a client knows before sending which names are accepted, each
+# with the identifier generated code uses for it (`x-enum-varnames`, which openapi-python-client
+# and OpenAPI Generator read). Every name the zone database has stays valid, aliases included.
+_ZONE_NAMES = sorted(_TIMEZONES)
+TimeZoneName = Annotated[
+    str, Documented(enum=_ZONE_NAMES, **{"x-enum-varnames": _identifiers(_ZONE_NAMES)})
+]
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -62,6 +86,9 @@ EMAIL_BY_CODE = (
 
 
 class ProfileUpdate(PartialUpdate):
+    model_config = with_example(
+        {"display_name": "Dana", "timezone": "Europe/Lisbon", "weekly_goal": 3}
+    )
     not_null = frozenset({"timezone"})
 
     # Not in the schema: refused with a message that names the route which does change it.
@@ -79,11 +106,17 @@ class ProfileUpdate(PartialUpdate):
 
 
 class PasswordChange(StrictInput):
+    model_config = with_example(
+        {"current_password": "correct horse battery", "new_password": "a new long passphrase"}
+    )
+
     current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
     new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class AccountDeletion(StrictInput):
+    model_config = with_example({"password": "correct horse battery"})
+
     password: str = Field(min_length=1, max_length=PASSWORD_MAX)
 
 

@@ -165,7 +165,7 @@ async def export_account(caller: CallerDep, database: DatabaseDep) -> Any:
 @router.post(
     "/import",
     operation_id="importAccount",
-    responses=problem_responses(401, 404, 409, 413, 422),
+    responses=problem_responses(401, 409, 413, 422),
 )
 async def import_account(
     body: ImportDocument,
@@ -185,8 +185,8 @@ async def import_account(
     does not hold are kept. The profile's display name, time zone and weekly goal are restored;
     its id and email are not. Ids are per account, so another account's export imports as
     new records. A reference (timeline outcomes included) to a record neither in the document
-    nor the caller's answers 404, a record POST would refuse 422, a time before 1970 or after
-    tomorrow 422; in every case nothing is written.
+    nor the caller's answers 422 naming the field, as does a record POST would refuse and a
+    time before 1970 or after tomorrow; in every case nothing is written.
 
     Every record the document lists (timeline entries included, the profile not) is spent
     from the account's import budget (20,000 records an hour by default), whether or not it

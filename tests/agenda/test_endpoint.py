@@ -87,19 +87,33 @@ async def test_items_link_their_records_and_come_overdue_first(client):
         "next_step_open",
     ]
     assert [item["record"] for item in body["items"]] == [
-        {"type": "contact", "id": contact["id"], "application_id": None, "next_step_index": None},
-        {"type": "outcome", "id": outcome["id"], "application_id": app_id, "next_step_index": None},
+        {
+            "type": "contact",
+            "id": contact["id"],
+            "application_id": None,
+            "next_step_index": None,
+            "next_step_id": None,
+        },
+        {
+            "type": "outcome",
+            "id": outcome["id"],
+            "application_id": app_id,
+            "next_step_index": None,
+            "next_step_id": None,
+        },
         {
             "type": "interview",
             "id": interview["id"],
             "application_id": app_id,
             "next_step_index": None,
+            "next_step_id": None,
         },
         {
             "type": "reflection",
             "id": reflection["id"],
             "application_id": app_id,
             "next_step_index": 0,
+            "next_step_id": reflection["next_steps"][0]["id"],
         },
     ]
     upcoming = body["items"][2]

@@ -65,6 +65,7 @@ async def test_a_feedback_request_needs_a_follow_up_from_the_seventh_day(
         "id": due["id"],
         "application_id": app_id,
         "next_step_index": None,
+        "next_step_id": None,
     }
     assert item.title == "Acme — Backend engineer"
     assert "Rita" in item.reason and "7 days" in item.reason and "no_response" in item.reason
@@ -159,6 +160,7 @@ async def test_an_interview_coming_up_links_its_application(app, client, user, a
         "id": soon["id"],
         "application_id": app_id,
         "next_step_index": None,
+        "next_step_id": None,
     }
     assert item.reason.startswith("Final interview")
     assert item.due_at == NOW + timedelta(days=2)
@@ -228,6 +230,7 @@ async def test_contact_follow_ups_are_due_up_to_the_horizons_last_day(app, clien
         "id": overdue["id"],
         "application_id": None,
         "next_step_index": None,
+        "next_step_id": None,
     }
 
 
@@ -259,6 +262,8 @@ async def test_open_next_steps_come_by_due_date_and_undated_ones_last(
         ("Mock interview", TODAY + timedelta(days=7), False),
     ]
     assert [item.record.next_step_index for item in due] == [4, 0]
+    steps = reflection["next_steps"]
+    assert [str(item.record.next_step_id) for item in due] == [steps[4]["id"], steps[0]["id"]]
     [undated] = of_kind(agenda, "next_step_open")
     assert (undated.title, undated.due_on, undated.overdue) == ("Practise stories", None, False)
     assert undated.record.model_dump(mode="json") == {
@@ -266,6 +271,7 @@ async def test_open_next_steps_come_by_due_date_and_undated_ones_last(
         "id": reflection["id"],
         "application_id": application["id"],
         "next_step_index": 3,
+        "next_step_id": reflection["next_steps"][3]["id"],
     }
     assert "Acme — Backend engineer" in undated.reason
     assert agenda.items[-1] == undated  # undated steps come after everything dated
@@ -314,6 +320,7 @@ async def test_an_open_application_is_possibly_ghosted_after_the_quiet_days(app,
         "id": quiet["id"],
         "application_id": quiet["id"],
         "next_step_index": None,
+        "next_step_id": None,
     }
     assert (item.due_on, item.overdue) == (last_day + timedelta(days=21), False)
     assert "21 days" in item.reason and "ghosted" in item.reason
@@ -400,6 +407,7 @@ async def test_a_rejection_without_a_reflection_asks_for_one(app, client, user, 
         "id": rejection["id"],
         "application_id": application["id"],
         "next_step_index": None,
+        "next_step_id": None,
     }
     assert (item.due_on, item.overdue) == (TODAY - timedelta(days=3), True)
     assert item.title == "Acme — Backend engineer"

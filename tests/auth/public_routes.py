@@ -11,11 +11,23 @@ PUBLIC_API = {
     ("POST", "/v1/auth/password-reset/confirm"),
 }
 
-# The API documentation pages, which are not part of the OpenAPI document.
+# Readable before sign-in, but a token that is sent must be valid (401 otherwise).
+TOKEN_OPTIONAL_API = {
+    ("GET", "/v1/guidance/reasons"),
+    ("GET", "/v1/guidance/categories"),
+    ("GET", "/v1/guidance/reflection-prompts"),
+    ("GET", "/v1/guidance/feedback-questions"),
+    ("GET", "/v1/guidance/next-steps"),
+}
+
+# The API documentation pages (and `/`, which redirects to them), not part of the OpenAPI
+# document.
 DOCS_PAGES = {
+    ("GET", "/"),
+    ("HEAD", "/"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
 }
 
-PUBLIC = PUBLIC_API | DOCS_PAGES
+PUBLIC = PUBLIC_API | TOKEN_OPTIONAL_API | DOCS_PAGES

@@ -610,8 +610,11 @@ class UserFactory:
         }
         for text in rng.sample(NEXT_STEPS, rng.randint(1, 3)):
             due = created.date() + timedelta(days=rng.randint(7, 30))
+            position = len(reflection["next_steps"])
             reflection["next_steps"].append(
                 {
+                    # Derived, not drawn: the rest of the data set stays as the seed makes it.
+                    "id": str(uuid.uuid5(reflection["id"], f"next-step-{position}")),
                     "text": text,
                     "due_on": due.isoformat(),
                     "done": due < self.today and rng.random() < 0.6,

@@ -125,7 +125,7 @@ async def test_an_unknown_id_is_404_and_a_malformed_one_422(client):
     missing = await client.get(f"/v1/contacts/{uuid.uuid4()}", headers=user["headers"])
     malformed = await client.get("/v1/contacts/not-a-uuid", headers=user["headers"])
 
-    assert assert_problem(missing, 404)["detail"] == "No contact with this id."
+    assert assert_problem(missing, 404)["detail"].startswith("No contact with this id")
     assert bad_fields(malformed) == {"path.record_id"}
 
 
@@ -286,7 +286,7 @@ async def test_links_to_applications_are_kept_in_order_each_once(client):
     assert listed == [created]
 
 
-async def test_an_unknown_application_is_404_and_nothing_is_created(client):
+async def test_an_unknown_application_is_422_and_nothing_is_created(client):
     user = await register(client)
     application = await create_application(client, user["headers"])
 
@@ -296,7 +296,9 @@ async def test_an_unknown_application_is_404_and_nothing_is_created(client):
         headers=user["headers"],
     )
 
-    assert assert_problem(response, 404)["detail"] == "No application with this id."
+    problem = assert_problem(response, 422)
+    assert problem["type"].endswith("/reference-not-found")
+    assert [error["field"] for error in problem["errors"]] == ["body.application_ids.1"]
     assert await list_contacts(client, user["headers"]) == []
 
 
@@ -317,9 +319,11 @@ async def test_a_deleted_application_cannot_be_linked(client):
         headers=user["headers"],
     )
 
-    assert_problem(posted, 404)
-    # On the contact's own URL a 404 would say the contact is gone (app/shared/resource.py).
-    assert assert_problem(patched, 422)["type"].endswith("/reference-not-found")
+    # 422 on both: a 404 would say the URL is wrong, and on the contact's own URL that the
+    # contact is gone; only the id in the body is.
+    for response in (posted, patched):
+        assert assert_problem(response, 422)["type"].endswith("/reference-not-found")
+        assert [error["field"] for error in response.json()["errors"]] == ["body.application_ids.0"]
 
 
 async def test_patch_links_another_application_and_drops_one(client):

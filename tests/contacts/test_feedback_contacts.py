@@ -102,14 +102,14 @@ async def test_a_blank_name_is_refused_even_with_a_contact(client, user, applica
     assert bad_fields(response) == {"body.contact_name"}
 
 
-async def test_an_unknown_or_deleted_contact_is_404(client, user, application, contact):
+async def test_an_unknown_or_deleted_contact_is_422(client, user, application, contact):
     await client.delete(f"/v1/contacts/{contact['id']}", headers=user["headers"])
 
     unknown = await post_conversation(client, user, application, contact_id=str(uuid.uuid4()))
     deleted = await post_conversation(client, user, application, contact_id=contact["id"])
 
     for response in (unknown, deleted):
-        assert assert_problem(response, 404)["detail"] == "No contact with this id."
+        assert bad_fields(response) == {"body.contact_id"}
 
 
 async def test_another_users_contact_is_not_found_and_reveals_nothing(client, user, application):
@@ -126,9 +126,9 @@ async def test_another_users_contact_is_not_found_and_reveals_nothing(client, us
         headers=user["headers"],
     )
 
-    # 404 on the collection; 422 on the conversation's own URL, where 404 would say it is gone.
-    for response, status in ((posted, 404), (patched, 422)):
-        assert assert_problem(response, status)["detail"] == "No contact with this id."
+    # 422 naming the field, the same as for a contact that does not exist.
+    for response in (posted, patched):
+        assert bad_fields(response) == {"body.contact_id"}
         assert "Mallory" not in response.text
     listed = await client.get(CONVERSATIONS, headers=user["headers"])
     assert [item["contact_id"] for item in listed.json()["items"]] == [None]

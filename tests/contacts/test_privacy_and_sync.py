@@ -61,10 +61,10 @@ async def test_another_users_application_cannot_be_linked(client):
         headers=intruder["headers"],
     )
 
-    # 404 on the collection; 422 on the contact's own URL, where 404 would say it is gone.
-    for response, status in ((posted, 404), (patched, 422)):
-        problem = assert_problem(response, status)
-        assert problem["detail"] == "No application with this id."
+    # 422 naming the field, the same whether the application is another user's or none.
+    for response in (posted, patched):
+        problem = assert_problem(response, 422)
+        assert [error["field"] for error in problem["errors"]] == ["body.application_ids.0"]
         assert "Secret Corp" not in response.text
     assert await list_contacts(client, intruder["headers"]) == [mine]
 

@@ -6,6 +6,8 @@
 - A check, `schema_valid_input_accepted`: Schemathesis's positive_data_acceptance, narrowed
   to the few rules a JSON Schema cannot state (schemathesis.toml lets 422 through the
   built-in one; this one fails every other 422 on schema-valid input).
+- Bodies sent with a media type an operation does not declare (Schemathesis's content-type
+  probes) answer 415, documented on every operation with a body (app/core/openapi.py).
 
 Loaded through `hooks =` in tests/contract/schemathesis.toml.
 """
@@ -88,14 +90,16 @@ CROSS_FIELD_CODES = {
     "application_mismatch",  # feedback, reflections: the outcome is about the same application
     "date_range",  # insights: `from` is not after `to`
     "time_out_of_range",  # import: a time before 1970 or after tomorrow
+    "duplicate_id",  # reflections: a next step id sent twice in one list (no schema says so)
 }
 # Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since;
 # `body.token` is a password-reset code).
 TOKEN_FIELDS = {"query.cursor", "query.updated_since", "body.token"}
 # Problem types of rules against stored state: feedback conversations move forward only (the
-# problem lists the statuses `allowed`); a PATCH body names a record the caller does not have;
-# a code is not the one mailed; a collection holds the account's quota of records (a create or
-# an import would go beyond QUOTA_RECORDS_PER_COLLECTION).
+# problem lists the statuses `allowed`); a body (POST, PATCH or an import) names a record the
+# caller does not have, a 422 naming the field (`body.application_id`): which ids exist is state
+# no schema can know; a code is not the one mailed; a collection holds the account's quota of
+# records (a create or an import would go beyond QUOTA_RECORDS_PER_COLLECTION).
 STATE_TYPES = ("/invalid-transition", "/reference-not-found", "/invalid-code", "/quota-exceeded")
 
 

@@ -1,5 +1,6 @@
-"""examples/sync.py against a live server: the mirror equals the server after a first run and
-after changes; a run cut off by the network resumes where it stopped; a dead access token is
+"""examples/sync.py against a live server: it walks the change feed (one request per page for
+every collection); the mirror equals the server after a first run and after changes; a run cut
+off by the network resumes where it stopped; a dead access token is
 refreshed; 429/503 and network errors are retried, Retry-After honoured."""
 
 import importlib.util
@@ -52,11 +53,17 @@ class Account:
         return response.json()
 
     def collections(self) -> list[str]:
+        """Every list with delta sync, as the server documents it."""
         paths = self.http.get("/openapi.json").json()["paths"]
-        return [c for c in sync_script.KNOWN_COLLECTIONS if f"/v1/{c}" in paths]
+        return [
+            path.removeprefix("/v1/")
+            for path, item in paths.items()
+            if path != "/v1/changes"
+            and any(p["name"] == "updated_since" for p in item.get("get", {}).get("parameters", []))
+        ]
 
     def lists(self) -> dict[str, dict[str, Any]]:
-        """Every live record per collection, read with the plain list."""
+        """Every live record per collection that has any, read with the plain list."""
         state: dict[str, dict[str, Any]] = {}
         for collection in self.collections():
             state[collection] = {}
@@ -67,20 +74,26 @@ class Account:
                 if page["next_cursor"] is None:
                     break
                 params["cursor"] = page["next_cursor"]
-        return state
+        return {collection: records for collection, records in state.items() if records}
 
 
 def mirrored(db: Path, deleted: bool = False) -> dict[str, dict[str, Any]]:
-    """The mirror's live (or deleted) records per collection, as the API gave them."""
+    """The mirror's live (or deleted) records per collection that has any, as the API gave
+    them."""
     connection = sqlite3.connect(db)
     try:
         state = {}
-        for (collection,) in connection.execute("SELECT collection FROM progress"):
+        tables = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+        )
+        for (table,) in tables.fetchall():
             rows = connection.execute(
-                f'SELECT id, json FROM "{collection.replace("-", "_")}" WHERE deleted = ?',  # noqa: S608
+                f'SELECT id, json FROM "{table}" WHERE deleted = ?',  # noqa: S608
                 (int(deleted),),
             )
-            state[collection] = {row[0]: json.loads(row[1]) for row in rows}
+            records = {row[0]: json.loads(row[1]) for row in rows}
+            if records:
+                state[table.replace("_", "-")] = records
         return state
     finally:
         connection.close()
@@ -169,10 +182,13 @@ def test_the_mirror_equals_the_server_after_the_first_run_and_after_changes(serv
     )
 
     assert first.returncode == 0, first.stderr
-    assert "applications: 2 records so far (full read)" in first.stderr
-    assert "applications: 3 records so far (full read)" in first.stderr
+    live = sum(len(records) for records in account.lists().values())
+    # One walk of the feed for every collection, a page at a time.
+    assert "changes: 2 records so far (full read)" in first.stderr
+    assert f"changes: {live} records so far (full read)" in first.stderr
+    assert "applications: 3 live, 0 deleted (3 received this run)" in first.stderr
     assert mirrored(db) == account.lists()
-    assert all(records == {} for records in mirrored(db, deleted=True).values())
+    assert mirrored(db, deleted=True) == {}
 
     kept, gone = applications[0], applications[1]
     account.http.patch(f"/v1/applications/{kept['id']}", json={"notes": "Called back."})
@@ -202,8 +218,8 @@ def test_a_run_cut_off_by_the_network_resumes_where_it_stopped(server, tmp_path)
     db = tmp_path / "mirror.sqlite"
 
     def network_down_after_two_pages(request: httpx.Request, count: int) -> None:
-        # 1 sign-in, 2 the OpenAPI document, 3-4 two pages of applications, then nothing.
-        if count > 4:
+        # 1 sign-in, 2-3 two pages of the change feed, then nothing.
+        if count > 3:
             raise httpx.ConnectError("network unreachable", request=request)
 
     cut = Recorder(network_down_after_two_pages)
@@ -213,19 +229,15 @@ def test_a_run_cut_off_by_the_network_resumes_where_it_stopped(server, tmp_path)
         )
 
     assert len(mirrored(db)["applications"]) == 4
-    connection = sqlite3.connect(db)
-    token, cursor = connection.execute(
-        "SELECT sync_token, cursor FROM progress WHERE collection = 'applications'"
-    ).fetchone()
-    connection.close()
+    token, cursor = meta(db, "sync_token"), meta(db, "cursor")
     assert token is None and cursor is not None  # the place kept, the walk not finished
 
     again = Recorder()
     received, waits, lines = run_in_process(server, db, again, page_size=2)
 
-    pages = [r for r in again.requests if r.url.path == "/v1/applications"]
+    pages = [r for r in again.requests if r.url.path == "/v1/changes"]
     assert len(pages) == 2 and pages[0].url.params["cursor"] == cursor  # not from the start
-    assert "applications: resuming an unfinished read" in lines
+    assert "resuming an unfinished read" in lines
     assert received["applications"] == 3 and waits == []
     assert mirrored(db) == account.lists()
 
@@ -272,10 +284,10 @@ def test_a_revoked_session_signs_in_again_when_the_password_is_given(server, tmp
     run_in_process(server, db, transport, email=account.email, password=PASSWORD)
 
     assert transport.paths()[:4] == [
-        "/openapi.json",
-        "/v1/applications",
+        "/v1/changes",
         "/v1/auth/refresh",
         "/v1/auth/token",
+        "/v1/changes",
     ]
 
 
@@ -288,7 +300,7 @@ def test_a_busy_server_is_retried_after_its_retry_after(server, tmp_path, status
     refused: list[str] = []
 
     def busy_once(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/v1/applications" and not refused:
+        if request.url.path == "/v1/changes" and not refused:
             refused.append(request.url.path)
             return httpx.Response(
                 status,
@@ -301,7 +313,7 @@ def test_a_busy_server_is_retried_after_its_retry_after(server, tmp_path, status
         server, db, httpx.MockTransport(busy_once), email=account.email, password=PASSWORD
     )
 
-    assert refused == ["/v1/applications"]
+    assert refused == ["/v1/changes"]
     assert waits == [7.0]
     assert f"server answered {status}; retrying in 7.0 s" in lines
     assert received["applications"] == 1
@@ -314,8 +326,8 @@ def test_a_network_error_is_retried_with_backoff(server, tmp_path):
     db = tmp_path / "mirror.sqlite"
 
     def drop_the_first_list(request: httpx.Request, count: int) -> None:
-        if request.url.path == "/v1/applications" and "cursor" not in request.url.params:
-            if sum(r.url.path == "/v1/applications" for r in transport.requests) == 1:
+        if request.url.path == "/v1/changes" and "cursor" not in request.url.params:
+            if sum(r.url.path == "/v1/changes" for r in transport.requests) == 1:
                 raise httpx.ReadTimeout("timed out", request=request)
 
     transport = Recorder(drop_the_first_list)
@@ -355,3 +367,49 @@ def test_retry_delays_honour_retry_after_and_stay_capped():
         delay = sync_script.retry_delay(attempt, "soon")  # unreadable: ordinary backoff
         ceiling = min(cap, sync_script.BACKOFF_BASE_SECONDS * 2**attempt)
         assert ceiling / 2 <= delay <= ceiling
+
+
+def test_one_request_per_page_reads_every_collection(server, tmp_path):
+    account = Account(server)
+    seed(account)  # a record or more in every collection
+    db = tmp_path / "mirror.sqlite"
+
+    transport = Recorder()
+    received, _, _ = run_in_process(
+        server, db, transport, email=account.email, password=PASSWORD, page_size=3
+    )
+
+    live = account.lists()
+    total = sum(len(records) for records in live.values())
+    pages = [path for path in transport.paths() if path.startswith("/v1/")]
+    assert pages == ["/v1/auth/token"] + ["/v1/changes"] * (total // 3 + 1)
+    assert received == {collection: len(records) for collection, records in live.items()}
+    assert mirrored(db) == live
+
+
+def test_a_refused_token_or_an_older_mirror_is_read_again_in_full(server, tmp_path):
+    account = Account(server)
+    kept = account.create("applications", company="Kept", role_title="Engineer")
+    db = tmp_path / "mirror.sqlite"
+    run_in_process(server, db, Recorder(), email=account.email, password=PASSWORD)
+    connection = sqlite3.connect(db)
+    with connection:  # a token the server never wrote, and a row the server does not have
+        connection.execute("UPDATE meta SET value = 'not-a-token' WHERE key = 'sync_token'")
+        connection.execute("INSERT INTO applications (id, json) VALUES ('stale', '{}')")
+    connection.close()
+
+    _, _, lines = run_in_process(server, db, Recorder())
+
+    assert "the server refused the saved position; reading everything in full" in lines
+    assert mirrored(db) == account.lists() == {"applications": {kept["id"]: kept}}
+
+    connection = sqlite3.connect(db)
+    with connection:  # what the per-collection version of this script left
+        connection.execute("CREATE TABLE progress (collection TEXT PRIMARY KEY)")
+        connection.execute("INSERT INTO applications (id, json) VALUES ('stale', '{}')")
+    connection.close()
+
+    _, _, lines = run_in_process(server, db, Recorder())
+
+    assert "a mirror from an older version of this script; reading everything in full" in lines
+    assert mirrored(db) == account.lists()

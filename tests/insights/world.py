@@ -96,7 +96,8 @@ async def build_ana(client: httpx.AsyncClient) -> User:
     )
     await create_feedback(client, h, contoso, channel="email", status="completed", trust="generic")
 
-    # Warm: from her network, ended at screening; the company offered to talk, no reply yet.
+    # Warm: from her network, at screening until its phone screen was recorded (which moves it
+    # to interviewing); the company offered to talk, no reply yet.
     fabrikam = await apply("Fabrikam", "network", "screening", "2025-03-01")
     await create_interview(client, h, fabrikam, kind="phone_screen")
     fabrikam_no = await create_outcome(

@@ -210,7 +210,7 @@ async def test_application_of_another_user_is_not_found(client, user):
     other = await register(client)
     foreign = await create_application(client, other["headers"])
 
-    assert_problem(await post_feedback(client, user, foreign), 404)
+    assert bad_fields(await post_feedback(client, user, foreign)) == {"body.application_id"}
 
 
 async def test_contact_name_is_required(client, user, application):
@@ -370,11 +370,10 @@ async def test_outcome_of_another_user_is_not_found(client, user, application):
         client, other["headers"], (await create_application(client, other["headers"]))["id"]
     )
 
-    assert_problem(
-        await post_feedback(client, user, application, outcome_id=foreign_outcome["id"]), 404
-    )
+    posted = await post_feedback(client, user, application, outcome_id=foreign_outcome["id"])
+    assert bad_fields(posted) == {"body.outcome_id"}
     conversation = await create_feedback(client, user["headers"], application["id"])
-    # On the conversation's own URL, 404 would say the conversation is gone: 422 instead.
+    # On the conversation's own URL too: 404 would say the conversation is gone.
     assert assert_problem(
         await patch_feedback(client, user, conversation, {"outcome_id": foreign_outcome["id"]}),
         422,
@@ -385,7 +384,8 @@ async def test_deleted_outcome_is_not_found(client, user, application):
     outcome = await create_outcome(client, user["headers"], application["id"])
     await client.delete(f"/v1/outcomes/{outcome['id']}", headers=user["headers"])
 
-    assert_problem(await post_feedback(client, user, application, outcome_id=outcome["id"]), 404)
+    posted = await post_feedback(client, user, application, outcome_id=outcome["id"])
+    assert bad_fields(posted) == {"body.outcome_id"}
 
 
 # --- answers, trust, contact ----------------------------------------------------------------

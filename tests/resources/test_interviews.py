@@ -250,7 +250,7 @@ async def test_filter_by_application(client):
     assert bad_fields(malformed) == {"query.application_id"}
 
 
-async def test_another_users_application_is_404_and_nothing_is_created(client):
+async def test_another_users_application_is_422_and_nothing_is_created(client):
     owner = await register(client)
     other = await register(client)
     application = await create_application(client, owner["headers"])
@@ -261,13 +261,13 @@ async def test_another_users_application_is_404_and_nothing_is_created(client):
         headers=other["headers"],
     )
 
-    assert_problem(response, 404)
+    assert bad_fields(response) == {"body.application_id"}
     for user in (owner, other):
         listed = await client.get("/v1/interviews", headers=user["headers"])
         assert listed.json()["items"] == []
 
 
-async def test_an_unknown_application_is_404(client):
+async def test_an_unknown_application_is_422_naming_the_field(client):
     user = await register(client)
 
     response = await client.post(
@@ -276,10 +276,11 @@ async def test_an_unknown_application_is_404(client):
         headers=user["headers"],
     )
 
-    assert_problem(response, 404)
+    assert assert_problem(response, 422)["type"].endswith("/reference-not-found")
+    assert bad_fields(response) == {"body.application_id"}
 
 
-async def test_a_deleted_application_is_404_and_nothing_is_created(client):
+async def test_a_deleted_application_is_422_and_nothing_is_created(client):
     user = await register(client)
     application = await create_application(client, user["headers"])
     await client.delete(f"/v1/applications/{application['id']}", headers=user["headers"])
@@ -290,7 +291,7 @@ async def test_a_deleted_application_is_404_and_nothing_is_created(client):
         headers=user["headers"],
     )
 
-    assert_problem(response, 404)
+    assert bad_fields(response) == {"body.application_id"}
     assert (await client.get("/v1/interviews", headers=user["headers"])).json()["items"] == []
 
 

@@ -153,13 +153,14 @@ async def test_application_of_another_user_is_not_found(client, user):
 
     response = await post_outcome(client, user, foreign)
 
-    assert_problem(response, 404)
+    assert bad_fields(response) == {"body.application_id"}
 
 
 async def test_unknown_application_is_not_found(client, user):
     response = await post_outcome(client, user, {"id": str(uuid.uuid4())})
 
-    assert_problem(response, 404)
+    assert assert_problem(response, 422)["type"].endswith("/reference-not-found")
+    assert bad_fields(response) == {"body.application_id"}
 
 
 async def test_outcome_of_another_user_is_not_found(client, user, application):

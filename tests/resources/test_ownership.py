@@ -273,7 +273,7 @@ def reference_cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("collection", "build"), reference_cases())
-async def test_pointing_at_another_users_records_is_404_and_creates_nothing(
+async def test_pointing_at_another_users_records_is_422_and_creates_nothing(
     client, two_users, collection, build
 ):
     a, b = two_users["a"], two_users["b"]
@@ -284,7 +284,12 @@ async def test_pointing_at_another_users_records_is_404_and_creates_nothing(
 
     response = await client.post(f"/v1/{collection}", json=build(two_users), headers=b["headers"])
 
-    assert_problem(response, 404)
+    # 422 naming the first field that points away, as for an id that never existed.
+    problem = assert_problem(response, 422)
+    assert problem["type"].endswith("/reference-not-found")
+    [error] = problem["errors"]
+    named = build(two_users)[error["field"].removeprefix("body.")]
+    assert named in (two_users["a_application"], two_users["a_outcome"])
     assert SECRET not in response.text
     assert await everything_listed(client, b["headers"]) == {
         "interviews": [],

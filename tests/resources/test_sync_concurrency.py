@@ -1,5 +1,6 @@
 """Delta sync while others write: a client that keeps syncing with the token it was given
-last ends up with exactly the server's data, and never sees a record go back in time.
+last ends up with exactly the server's data, and never sees a record go back in time, whether
+it walks each list or the change feed (GET /v1/changes).
 
 On PostgreSQL the writers really run at once, each request on its own connection; on SQLite
 they are serialised by the database lock but still interleave with the syncing client."""
@@ -23,10 +24,13 @@ OUTCOME_KINDS = ("offer", "rejection", "on_hold", "withdrawn", "ghosted")
 
 
 class Mirror:
-    """What an offline-first client keeps: live records by id, fed only by delta sync."""
+    """What an offline-first client keeps: live records by id, fed only by delta sync: each
+    list walked on its own, or (`feed=True`) the one change feed of every collection."""
 
-    def __init__(self, client: httpx.AsyncClient, headers: dict[str, str]) -> None:
-        self.client, self.headers = client, headers
+    def __init__(
+        self, client: httpx.AsyncClient, headers: dict[str, str], *, feed: bool = False
+    ) -> None:
+        self.client, self.headers, self.feed = client, headers, feed
         self.records: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in MIRRORED}
         self.tokens: dict[str, str] = {}
         self.last_seen: dict[str, int] = {}  # id -> highest version delivered so far
@@ -36,6 +40,12 @@ class Mirror:
         self.rounds = 0
 
     async def start(self) -> None:
+        if self.feed:
+            changes, token = await walk_changes(self.client, self.headers)
+            for change in changes:
+                self.observe(change["collection"], change["record"])
+            self.tokens["changes"] = token
+            return
         for collection in MIRRORED:
             items, token, _ = await walk(self.client, self.headers, collection)
             for item in items:
@@ -55,10 +65,18 @@ class Mirror:
             self.tombstoned.add(record_id)
             self.records[collection].pop(record_id, None)
         elif previous is None or version >= previous:
-            self.records[collection][record_id] = item
+            self.records.setdefault(collection, {})[record_id] = item
 
     async def sync(self, limit: int = 7) -> None:
         """One round: every page of the delta since the last token, then the new token."""
+        if self.feed:
+            changes, self.tokens["changes"] = await walk_changes(
+                self.client, self.headers, self.tokens["changes"], limit
+            )
+            for change in changes:
+                self.observe(change["collection"], change["record"])
+            self.rounds += 1
+            return
         for collection in MIRRORED:
             params: dict[str, Any] = {"updated_since": self.tokens[collection], "limit": limit}
             for _ in range(10_000):
@@ -79,6 +97,28 @@ class Mirror:
         return {rid: item["version"] for rid, item in self.records[collection].items()}
 
 
+async def walk_changes(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    updated_since: str | None = None,
+    limit: int = 200,
+) -> tuple[list[dict[str, Any]], str]:
+    """Every page of GET /v1/changes: (the changes, the last page's sync_token)."""
+    params: dict[str, Any] = {"limit": limit}
+    if updated_since is not None:
+        params["updated_since"] = updated_since
+    changes: list[dict[str, Any]] = []
+    for _ in range(10_000):
+        response = await client.get("/v1/changes", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        changes.extend(page["items"])
+        if page["next_cursor"] is None:
+            return changes, page["sync_token"]
+        params["cursor"] = page["next_cursor"]
+    raise AssertionError("the cursor never ends")
+
+
 async def live_versions(
     client: httpx.AsyncClient, headers: dict[str, str], collection: str
 ) -> dict[str, int]:
@@ -89,7 +129,8 @@ async def live_versions(
 class Writer:
     """Random creates, edits, deletes and outcomes against a shared pool of applications."""
 
-    EXPECTED = {"POST": {201, 404}, "PATCH": {200, 404}, "DELETE": {204, 404}}
+    # An outcome of an application another writer just deleted: 422 naming application_id.
+    EXPECTED = {"POST": {201, 422}, "PATCH": {200, 404}, "DELETE": {204, 404}}
 
     def __init__(
         self,
@@ -180,6 +221,8 @@ async def test_a_client_syncing_during_concurrent_writes_mirrors_exactly(client,
 
     mirror = Mirror(client, alice["headers"])
     await mirror.start()
+    feed = Mirror(client, alice["headers"], feed=True)
+    await feed.start()
     writers = [Writer(client, alice["headers"], pool, outcomes, seed) for seed in range(WRITERS)]
     others = [
         Writer(client, bob["headers"], bob_pool, bob_outcomes, 100 + seed)
@@ -197,24 +240,28 @@ async def test_a_client_syncing_during_concurrent_writes_mirrors_exactly(client,
     async def keep_syncing() -> None:
         nonlocal rounds_during_writes
         while not done.is_set():
-            await mirror.sync()
+            await asyncio.gather(mirror.sync(), feed.sync())
             rounds_during_writes += 1
 
     with transactions_under_way(app) as gauge:
         await asyncio.gather(write_all(), keep_syncing())
-    await mirror.sync()  # the client's next sync after the writers stopped
+    # The clients' next sync after the writers stopped.
+    await mirror.sync()
+    await feed.sync()
 
     unexpected = [line for writer in writers + others for line in writer.unexpected]
     assert unexpected == [], unexpected
-    assert mirror.regressions == [], mirror.regressions
-    for collection in MIRRORED:
-        server = await live_versions(client, alice["headers"], collection)
-        assert mirror.versions(collection) == server, collection
-    # The mirror's contents are the server's, field for field.
     full, _, _ = await walk(client, alice["headers"], "applications")
-    assert {item["id"]: item for item in full} == mirror.records["applications"]
-    # Bob's records never reached Alice's client, not even as tombstones.
-    assert mirror.seen_ids.isdisjoint(bob_pool + bob_outcomes)
+    for client_mirror in (mirror, feed):
+        assert client_mirror.regressions == [], client_mirror.regressions
+        for collection in MIRRORED:
+            server = await live_versions(client, alice["headers"], collection)
+            assert client_mirror.versions(collection) == server, collection
+        # The mirror's contents are the server's, field for field.
+        assert {item["id"]: item for item in full} == client_mirror.records["applications"]
+        # Bob's records never reached Alice's client, not even as tombstones.
+        assert client_mirror.seen_ids.isdisjoint(bob_pool + bob_outcomes)
+    assert feed.records.keys() == set(MIRRORED)  # nothing else was written
     # The writes actually happened, and the client synced while they did.
     assert len(pool) > 10 and outcomes and mirror.tombstoned
     assert rounds_during_writes >= 2 and gauge["most"] >= 3, (rounds_during_writes, gauge)
@@ -267,11 +314,16 @@ async def test_the_token_covers_exactly_what_was_written_after_it(client):
     assert not {record["id"] for record in before} & {item["id"] for item in items}
 
 
-class ListHook:
-    """Run `action` once, right before or right after the list query of one request."""
+def is_applications_list(sql: str) -> bool:
+    return "FROM applications" in sql and "_k0" in sql
 
-    def __init__(self, when: str) -> None:
-        self.when = when
+
+class ListHook:
+    """Run `action` once, right before or right after the list query of one request (or the
+    statement `matches` picks)."""
+
+    def __init__(self, when: str, matches: Callable[[str], bool] = is_applications_list) -> None:
+        self.when, self.matches = when, matches
         self.action: Callable[[], Awaitable[None]] | None = None
 
     def install(self, monkeypatch: Any) -> None:
@@ -290,7 +342,7 @@ class ListHook:
 
         async def execute(runner: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
             sql = str(statement)
-            is_list = "FROM applications" in sql and "_k0" in sql
+            is_list = hook.matches(sql)
             if is_list and hook.when == "before":
                 await hook.run_once()
             result = await original(runner, statement, *args, **kwargs)

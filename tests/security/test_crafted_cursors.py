@@ -16,7 +16,7 @@ from tests.contacts.factories import create_contact
 from tests.helpers import assert_problem, register
 from tests.resources.factories_sync import COLLECTIONS, create_record, parent_for
 
-LISTS = (*COLLECTIONS, "contacts")
+LISTS = (*COLLECTIONS, "contacts", "changes")  # and the change feed, paged like a list
 # Every (collection, sort) a cursor can belong to; None is the default order.
 SORTS = [(name, None) for name in LISTS] + [
     ("applications", sort) for sort in ("company", "-company", "applied_on", "-applied_on")
@@ -67,6 +67,11 @@ FOUND = [
     ("outcomes", None, {"m": "sync", "w": 1, "v": ["1", ID]}),
     ("contacts", None, {"m": NEWEST, "w": 1, "v": [None, None]}),
     ("reflections", None, {"m": NEWEST, "w": 1, "v": "nope"}),
+    # the change feed's keys: a sequence, a collection of the feed, an id
+    ("changes", None, {"m": "changes", "w": 1, "v": [1, "stage-changes", ID]}),
+    ("changes", None, {"m": "changes", "w": 1, "v": ["1", "applications", ID]}),
+    ("changes", None, {"m": "changes", "w": 1, "v": [1, "applications", 5]}),
+    ("changes", None, {"m": "sync", "w": 1, "v": [1, ID]}),
 ]
 
 
@@ -84,6 +89,7 @@ async def test_a_cursor_with_values_of_the_wrong_type_or_range_is_422(
     assert_invalid_cursor(response, "cursor")
 
 
+@pytest.mark.parametrize("path", ["/v1/interviews", "/v1/changes"])
 @pytest.mark.parametrize(
     "value",
     [
@@ -95,21 +101,30 @@ async def test_a_cursor_with_values_of_the_wrong_type_or_range_is_422(
         "\u00e9t\u00e9",
     ],
 )
-async def test_a_sync_token_the_api_did_not_write_is_422(client, value):
+async def test_a_sync_token_the_api_did_not_write_is_422(client, path, value):
     user = await register(client)
 
-    response = await client.get(
-        "/v1/interviews", params={"updated_since": value}, headers=user["headers"]
-    )
+    response = await client.get(path, params={"updated_since": value}, headers=user["headers"])
 
     assert_invalid_cursor(response, "updated_since")
 
 
-async def test_a_timestamp_whose_plus_was_not_encoded_is_explained(client):
+async def test_a_timestamp_whose_plus_was_not_encoded_is_read_as_meant(client):
+    """Issue 18 #3: the `+` arrives as a space; nothing else the parameter takes has one."""
     user = await register(client)
 
     response = await client.get(
         "/v1/applications?updated_since=2026-01-01T00:00:00+00:00", headers=user["headers"]
+    )
+
+    assert response.status_code == 200, response.text
+
+
+async def test_an_unreadable_timestamp_is_explained_with_url_encoding(client):
+    user = await register(client)
+
+    response = await client.get(
+        "/v1/applications?updated_since=2026-01-01T00:00:00+0", headers=user["headers"]
     )
 
     assert_invalid_cursor(response, "updated_since")

@@ -318,7 +318,7 @@ async def test_a_timeline_entry_citing_another_accounts_outcome_is_refused(clien
 
     response = await import_(client, headers, forged)
 
-    body = assert_problem(response, 404)
+    body = assert_problem(response, 422)
     assert body["type"].endswith("/reference-not-found")
     assert [e["field"] for e in body["errors"]] == [f"body.timeline.{cited}.outcome_id"]
     nothing = await export(client, headers)
@@ -354,8 +354,9 @@ async def test_a_reference_to_a_record_that_is_nowhere_is_refused(client):
 
     response = await import_(client, headers, broken)
 
-    body = assert_problem(response, 404)  # as POST /v1/interviews answers
-    assert [e["field"] for e in body["errors"]] == ["body.interviews.0"]
+    body = assert_problem(response, 422)  # as POST /v1/interviews answers
+    assert body["type"].endswith("/reference-not-found")
+    assert [e["field"] for e in body["errors"]] == ["body.interviews.0.application_id"]
     nothing = await export(client, headers)
     assert all(nothing[name] == [] for name in COLLECTIONS)
 

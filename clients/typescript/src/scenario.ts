@@ -377,6 +377,7 @@ async function main(baseUrl: string): Promise<void> {
     equal(step.record.type, "reflection", "next step record.type");
     equal(step.record.id, reflection.id, "next step record.id");
     equal(step.record.next_step_index, 0, "next step record.next_step_index");
+    equal(step.record.next_step_id, reflection.next_steps?.[0]?.id, "next step record.next_step_id");
     equal(step.due_on, today, "next step due_on");
     check(agenda.counts.next_step_due >= 1, "counts.next_step_due");
     const followUp = agenda.items.find((item) => item.kind === "stay_in_touch_due");
@@ -386,6 +387,36 @@ async function main(baseUrl: string): Promise<void> {
     equal(followUp.record.application_id, application.id, "stay-in-touch record.application_id");
     check(agenda.counts.total >= agenda.items.length, "counts.total below the items listed");
     return [null, `${agenda.items.length} items today (${agenda.today}): ${kinds.join(", ")}`];
+  });
+
+  await step("mark the next step done (PATCH one step by id, If-Match)", async () => {
+    const stepId = reflection.next_steps?.[0]?.id;
+    check(typeof stepId === "string" && stepId !== "", "the next step has no id");
+    const path = { record_id: reflection.id, step_id: stepId };
+    const current = await api.GET("/v1/reflections/{record_id}", {
+      params: { path: { record_id: reflection.id } },
+    });
+    expectData("GET /v1/reflections/{id}", current, 200);
+    const etag = header(current, "etag");
+    const done = await api.PATCH("/v1/reflections/{record_id}/next-steps/{step_id}", {
+      params: { path },
+      headers: { "If-Match": etag },
+      body: { done: true },
+    });
+    const updated = expectData("PATCH /v1/reflections/{id}/next-steps/{step_id}", done, 200);
+    equal(updated.next_steps?.[0]?.id, stepId, "next_steps[0].id");
+    equal(updated.next_steps?.[0]?.done, true, "next_steps[0].done");
+    check(header(done, "etag") !== etag, "the ETag did not change");
+    const stale = await api.PATCH("/v1/reflections/{record_id}/next-steps/{step_id}", {
+      params: { path },
+      headers: { "If-Match": etag },
+      body: { done: false },
+    });
+    expectProblem("PATCH a step with a stale ETag", stale, 412);
+    const agenda = expectData("GET /v1/agenda", await api.GET("/v1/agenda"), 200);
+    const open = agenda.items.find((item) => item.record.next_step_id === stepId);
+    check(open === undefined, "the done step is still on the agenda");
+    return [null, `step ${stepId} done; a stale If-Match is 412; off the agenda`];
   });
 
   await step("refresh the token and use the new one", async () => {
@@ -515,6 +546,46 @@ async function main(baseUrl: string): Promise<void> {
     equal(again.items.length, 0, "changes since the latest token");
     const cascade = "its outcome, conversation and reflection too";
     return [null, `application deleted_at ${gone.deleted_at}; ${cascade}`];
+  });
+
+  await step("one change feed since the same token (GET /v1/changes)", async () => {
+    const seen: { collection: string; id: string; deleted: boolean }[] = [];
+    let cursor: string | undefined;
+    let syncToken = "";
+    for (let pages = 0; pages < 100; pages += 1) {
+      const page = expectData(
+        "GET /v1/changes?updated_since",
+        await api.GET("/v1/changes", {
+          params: { query: pageQuery(cursor, beforeDelete.applications) },
+        }),
+        200,
+      );
+      for (const change of page.items) {
+        const deleted = typeof change.record.deleted_at === "string";
+        seen.push({ collection: change.collection, id: change.record.id, deleted });
+      }
+      syncToken = page.sync_token;
+      if (page.next_cursor === null) break;
+      cursor = page.next_cursor;
+    }
+    const expected: [string, string][] = [
+      ["applications", application.id],
+      ["outcomes", outcome.id],
+      ["feedback-conversations", planned.conversation.id],
+      ["reflections", reflection.id],
+    ];
+    for (const [collection, id] of expected) {
+      const change = seen.find((item) => item.collection === collection && item.id === id);
+      check(change !== undefined, `/v1/changes: no ${collection} ${id}`);
+      check(change.deleted, `/v1/changes: ${collection} ${id} is not a tombstone`);
+    }
+    const again = expectData(
+      "GET /v1/changes (latest token)",
+      await api.GET("/v1/changes", { params: { query: { updated_since: syncToken } } }),
+      200,
+    );
+    equal(again.items.length, 0, "changes since the feed's latest token");
+    return [null, `${seen.length} changes in one feed, the four tombstones among them`];
   });
 
   console.log(`scenario: ${passed} passed, 0 failed`);

@@ -364,8 +364,8 @@ export interface paths {
          *     does not hold are kept. The profile's display name, time zone and weekly goal are restored;
          *     its id and email are not. Ids are per account, so another account's export imports as
          *     new records. A reference (timeline outcomes included) to a record neither in the document
-         *     nor the caller's answers 404, a record POST would refuse 422, a time before 1970 or after
-         *     tomorrow 422; in every case nothing is written.
+         *     nor the caller's answers 422 naming the field, as does a record POST would refuse and a
+         *     time before 1970 or after tomorrow; in every case nothing is written.
          *
          *     Every record the document lists (timeline entries included, the profile not) is spent
          *     from the account's import budget (20,000 records an hour by default), whether or not it
@@ -470,7 +470,7 @@ export interface paths {
         head?: never;
         /**
          * Update an application
-         * @description Change some fields of an application; fields left out stay as they are. Send `If-Match` with the ETag you read to avoid overwriting someone else's change.
+         * @description Change some fields of an application; fields left out stay as they are. Any `stage` may be set at any time, backwards too: recording an interview or an outcome moves it forward on its own, nothing else moves it. Send `If-Match` with the ETag you read to avoid overwriting someone else's change.
          */
         patch: operations["updateApplication"];
         trace?: never;
@@ -510,7 +510,7 @@ export interface paths {
         put?: never;
         /**
          * Create an interview
-         * @description Create an interview. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
+         * @description Create an interview. Its application moves forward on its own: at `wishlist`, `applied` or `screening`, it moves to `interviewing` (a new version and ETag, a timeline line with cause `interview`, seen by delta sync); at a later stage it stays. An `application_id` that names none of the caller's live applications answers 422 naming `body.application_id`. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
          */
         post: operations["createInterview"];
         delete?: never;
@@ -535,7 +535,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an interview
-         * @description Soft-delete an interview (and what depends on it); delta sync reports tombstones. Honours `If-Match`.
+         * @description Soft-delete an interview (and what depends on it); delta sync reports tombstones. When it was the application's last interview and its recording moved the application to `interviewing`, the application moves back to its stage before, unless something moved it since. Honours `If-Match`.
          */
         delete: operations["deleteInterview"];
         options?: never;
@@ -562,7 +562,7 @@ export interface paths {
         put?: never;
         /**
          * Create an outcome
-         * @description Create an outcome. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
+         * @description Create an outcome. Its application moves on its own to the outcome's stage (offer → `offer`, rejection → `rejected`, on_hold, withdrawn, ghosted), with a new version and ETag and a timeline line with cause `outcome`, seen by delta sync. An `application_id` that names none of the caller's live applications answers 422 naming `body.application_id`. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
          */
         post: operations["createOutcome"];
         delete?: never;
@@ -587,7 +587,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an outcome
-         * @description Soft-delete an outcome (and what depends on it); delta sync reports tombstones. Honours `If-Match`.
+         * @description Soft-delete an outcome (and what depends on it); delta sync reports tombstones. The application moves back to its stage before the outcome moved it, unless something moved it since. Honours `If-Match`.
          */
         delete: operations["deleteOutcome"];
         options?: never;
@@ -614,7 +614,7 @@ export interface paths {
         put?: never;
         /**
          * Create a feedback conversation
-         * @description Create a feedback conversation. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
+         * @description Create a feedback conversation. An `application_id`, `outcome_id` or `contact_id` that names none of the caller's live records answers 422 naming that field. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
          */
         post: operations["createFeedbackConversation"];
         delete?: never;
@@ -686,7 +686,7 @@ export interface paths {
         put?: never;
         /**
          * Create a reflection
-         * @description Create a reflection. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
+         * @description Create a reflection. An `application_id` or `outcome_id` that names none of the caller's live records answers 422 naming that field. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
          */
         post: operations["createReflection"];
         delete?: never;
@@ -723,6 +723,26 @@ export interface paths {
         patch: operations["updateReflection"];
         trace?: never;
     };
+    "/v1/reflections/{record_id}/next-steps/{step_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update one next step of a reflection
+         * @description Change some fields of one next step (`done`, `text`, `due_on`), found by its `id`; the other steps stay as they are, so two devices changing different steps do not overwrite each other. Answers the whole reflection with its new ETag. Send `If-Match` with the reflection's ETag to refuse (412) a change made since you read it. 404 when the reflection or the step is not found.
+         */
+        patch: operations["updateReflectionNextStep"];
+        trace?: never;
+    };
     "/v1/contacts": {
         parameters: {
             query?: never;
@@ -738,7 +758,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contact
-         * @description Create a contact. Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
+         * @description Create a contact. An entry of `application_ids` that names none of the caller's live applications answers 422 naming it (`body.application_ids.<index>`). Offline clients may send their own `id`: re-sending the same id and body answers 200 with the existing record, another body 409.
          */
         post: operations["createContact"];
         delete?: never;
@@ -773,6 +793,26 @@ export interface paths {
          * @description Change some fields of a contact; fields left out stay as they are. Send `If-Match` with the ETag you read to avoid overwriting someone else's change.
          */
         patch: operations["updateContact"];
+        trace?: never;
+    };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List changes
+         * @description Every collection's changes for the caller in one feed, in change order, each item naming its `collection` (a list's path segment) and holding the `record` as that list shows it. With `updated_since` (a `sync_token` of this feed or of any list, or an RFC 3339 timestamp), only what changed since, deleted records included as tombstones; without it, every live record (a first sync). Paged like any list; a client that syncs with the last `sync_token` it was given never misses a change.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/guidance/reasons": {
@@ -936,7 +976,12 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** AccountDeletion */
+        /**
+         * AccountDeletion
+         * @example {
+         *       "password": "correct horse battery"
+         *     }
+         */
         AccountDeletion: {
             /** Password */
             password: string;
@@ -1043,6 +1088,18 @@ export interface components {
          */
         AgendaKind: "feedback_awaiting_answer" | "call_upcoming" | "interview_upcoming" | "stay_in_touch_due" | "contact_follow_up_due" | "next_step_due" | "next_step_open" | "possibly_ghosted" | "reflection_missing";
         /**
+         * ApplicationChange
+         * @description A change of `applications`: the record as its list shows it.
+         */
+        ApplicationChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            collection: "applications";
+            record: components["schemas"]["ApplicationPublic"];
+        };
+        /**
          * ApplicationCreate
          * @example {
          *       "applied_on": "2026-10-01",
@@ -1086,7 +1143,10 @@ export interface components {
              * @description ISO 4217, e.g. `EUR`.
              */
             currency?: string | null;
-            /** @default applied */
+            /**
+             * @description Where the application stands. It also moves on its own when something is recorded, only then and only forward: recording an interview moves `wishlist`, `applied` or `screening` to `interviewing`; recording an outcome moves it to the outcome's stage (offer → `offer`, rejection → `rejected`, on_hold, withdrawn, ghosted). Deleting the outcome, or the last interview, moves it back if nothing moved it since. The user may set any stage at any time; every move is on the timeline.
+             * @default applied
+             */
             stage?: components["schemas"]["Stage"];
             /** Applied On */
             applied_on?: string | null;
@@ -1191,7 +1251,10 @@ export interface components {
              * @description ISO 4217, e.g. `EUR`.
              */
             currency: string | null;
-            /** @default applied */
+            /**
+             * @description Where the application stands. It also moves on its own when something is recorded, only then and only forward: recording an interview moves `wishlist`, `applied` or `screening` to `interviewing`; recording an outcome moves it to the outcome's stage (offer → `offer`, rejection → `rejected`, on_hold, withdrawn, ghosted). Deleting the outcome, or the last interview, moves it back if nothing moved it since. The user may set any stage at any time; every move is on the timeline.
+             * @default applied
+             */
             stage: components["schemas"]["Stage"];
             /** Applied On */
             applied_on: string | null;
@@ -1214,7 +1277,16 @@ export interface components {
          * @enum {string}
          */
         ApplicationSort: "-updated_at" | "updated_at" | "applied_on" | "-applied_on" | "company" | "-company";
-        /** ApplicationUpdate */
+        /**
+         * ApplicationUpdate
+         * @example {
+         *       "interest": 5,
+         *       "stage": "interviewing",
+         *       "tags": [
+         *         "remote"
+         *       ]
+         *     }
+         */
         ApplicationUpdate: {
             /** Company */
             company?: string;
@@ -1237,6 +1309,7 @@ export interface components {
              * @description ISO 4217, e.g. `EUR`.
              */
             currency?: string | null;
+            /** @description Where the application stands. It also moves on its own when something is recorded, only then and only forward: recording an interview moves `wishlist`, `applied` or `screening` to `interviewing`; recording an outcome moves it to the outcome's stage (offer → `offer`, rejection → `rejected`, on_hold, withdrawn, ghosted). Deleting the outcome, or the last interview, moves it back if nothing moved it since. The user may set any stage at any time; every move is on the timeline. */
             stage?: components["schemas"]["Stage"];
             /** Applied On */
             applied_on?: string | null;
@@ -1367,7 +1440,54 @@ export interface components {
              */
             suspected: number;
         };
-        /** ContactCreate */
+        /**
+         * ChangePage
+         * @description A page of the change feed: every collection's changes, in change order.
+         */
+        ChangePage: {
+            /** Items */
+            items: (components["schemas"]["ApplicationChange"] | components["schemas"]["InterviewChange"] | components["schemas"]["OutcomeChange"] | components["schemas"]["FeedbackConversationChange"] | components["schemas"]["ReflectionChange"] | components["schemas"]["ContactChange"])[];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Sync Token
+             * @description Once `next_cursor` is null, pass as `updated_since` (here or to any list) to get only what changed since.
+             */
+            sync_token: string;
+        };
+        /**
+         * ContactChange
+         * @description A change of `contacts`: the record as its list shows it.
+         */
+        ContactChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            collection: "contacts";
+            record: components["schemas"]["ContactPublic"];
+        };
+        /**
+         * ContactCreate
+         * @example {
+         *       "company": "Globex",
+         *       "email": "dana.park@globex.example",
+         *       "links": [
+         *         "https://www.linkedin.com/in/dana-park-example"
+         *       ],
+         *       "name": "Dana Park",
+         *       "next_follow_up_on": "2026-11-15",
+         *       "notes": "Ran the system design round; offered to talk after the decision.",
+         *       "relationship": "interviewer",
+         *       "role": "Staff engineer",
+         *       "tags": [
+         *         "globex"
+         *       ]
+         *     }
+         */
         ContactCreate: {
             /** Name */
             name: string;
@@ -1496,7 +1616,13 @@ export interface components {
              */
             application_ids: string[];
         };
-        /** ContactUpdate */
+        /**
+         * ContactUpdate
+         * @example {
+         *       "last_contacted_on": "2026-11-15",
+         *       "relationship": "recruiter"
+         *     }
+         */
         ContactUpdate: {
             /** Name */
             name?: string;
@@ -1548,10 +1674,11 @@ export interface components {
          * ConversionFigures
          * @description How far a set of applications got.
          *
-         *     An application *reached an interview* when it has an interview record, an offer outcome,
-         *     or the user moved it to `screening`, `interviewing` or `offer` at some point (its
-         *     timeline). It *got an offer* when it has an offer outcome or the user moved it to
-         *     `offer` at some point.
+         *     An application *reached an interview* when it is at `screening`, `interviewing` or `offer`,
+         *     has an interview record or an offer outcome, or the user moved it to one of those stages at
+         *     some point (its timeline). It *got an offer* when it is at `offer`, has an offer outcome or
+         *     the user moved it to `offer` at some point. where_applications_end reads rejected
+         *     applications the same way.
          */
         ConversionFigures: {
             /**
@@ -1662,7 +1789,7 @@ export interface components {
         };
         /**
          * EndStageCounts
-         * @description Rejected applications by the stage they were in when the rejection came.
+         * @description Rejected applications by how far they got before the rejection came.
          */
         EndStageCounts: {
             /**
@@ -1707,7 +1834,7 @@ export interface components {
             ghosted: number;
             /**
              * Unknown
-             * @description Recorded as rejected from the start: no earlier stage.
+             * @description No earlier stage is known: recorded as rejected from the start, or the interview or outcome that had moved it on was deleted.
              */
             unknown: number;
         };
@@ -1762,7 +1889,30 @@ export interface components {
          * @enum {string}
          */
         FeedbackChannel: "phone" | "video" | "email" | "in_person";
-        /** FeedbackConversationCreate */
+        /**
+         * FeedbackConversationChange
+         * @description A change of `feedback-conversations`: the record as its list shows it.
+         */
+        FeedbackConversationChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            collection: "feedback-conversations";
+            record: components["schemas"]["FeedbackConversationPublic"];
+        };
+        /**
+         * FeedbackConversationCreate
+         * @example {
+         *       "application_id": "7d0f4a52-3c1e-4b8a-9f6d-2a5b8c9e1f03",
+         *       "channel": "video",
+         *       "contact_email": "dana.park@globex.example",
+         *       "contact_name": "Dana Park",
+         *       "contact_role": "Staff engineer",
+         *       "requested_on": "2026-10-21",
+         *       "status": "requested"
+         *     }
+         */
         FeedbackConversationCreate: {
             /**
              * Outcome Id
@@ -1920,7 +2070,22 @@ export interface components {
              */
             application_id: string;
         };
-        /** FeedbackConversationUpdate */
+        /**
+         * FeedbackConversationUpdate
+         * @example {
+         *       "answers": [
+         *         {
+         *           "answer": "Plan the design before drawing.",
+         *           "question_key": "prepare_better"
+         *         }
+         *       ],
+         *       "completed_on": "2026-10-28",
+         *       "status": "completed",
+         *       "stay_in_touch": true,
+         *       "takeaways": "Structure beats speed in the design round.",
+         *       "trust": "genuine"
+         *     }
+         */
         FeedbackConversationUpdate: {
             /**
              * Outcome Id
@@ -2255,7 +2420,10 @@ export interface components {
              * @description ISO 4217, e.g. `EUR`.
              */
             currency?: string | null;
-            /** @default applied */
+            /**
+             * @description Where the application stands. It also moves on its own when something is recorded, only then and only forward: recording an interview moves `wishlist`, `applied` or `screening` to `interviewing`; recording an outcome moves it to the outcome's stage (offer → `offer`, rejection → `rejected`, on_hold, withdrawn, ghosted). Deleting the outcome, or the last interview, moves it back if nothing moved it since. The user may set any stage at any time; every move is on the timeline.
+             * @default applied
+             */
             stage?: components["schemas"]["Stage"];
             /** Applied On */
             applied_on?: string | null;
@@ -2583,7 +2751,8 @@ export interface components {
         };
         /**
          * ImportedReflection
-         * @description A reflection as the export lists it.
+         * @description A reflection as the export lists it; exports made before next steps had ids list
+         *     them without, and the import gives them theirs.
          */
         ImportedReflection: {
             /**
@@ -2676,7 +2845,7 @@ export interface components {
              * Format: date-time
              */
             changed_at: string;
-            /** @description `user` edited it, or an `outcome` moved it. */
+            /** @description `user` set it; an `interview` recorded (or deleted) moved it; an `outcome` recorded, changed or deleted moved it. */
             cause: components["schemas"]["StageCause"];
             /** Outcome Id */
             outcome_id: string | null;
@@ -2734,6 +2903,18 @@ export interface components {
              * @description Last day included; null: no upper bound.
              */
             to: string | null;
+        };
+        /**
+         * InterviewChange
+         * @description A change of `interviews`: the record as its list shows it.
+         */
+        InterviewChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            collection: "interviews";
+            record: components["schemas"]["InterviewPublic"];
         };
         /**
          * InterviewCreate
@@ -2846,7 +3027,13 @@ export interface components {
              */
             application_id: string;
         };
-        /** InterviewUpdate */
+        /**
+         * InterviewUpdate
+         * @example {
+         *       "notes": "Went better than it felt: they asked for a second round.",
+         *       "self_rating": 4
+         *     }
+         */
         InterviewUpdate: {
             kind?: components["schemas"]["InterviewKind"];
             /** Scheduled At */
@@ -2917,6 +3104,11 @@ export interface components {
              * @default false
              */
             done?: boolean;
+            /**
+             * Id
+             * @description The step's stable id, to address it (`PATCH /v1/reflections/{id}/next-steps/{step_id}`) and to find it on the agenda (`next_step_id`). Left out, the step keeps the id of the reflection's current step with the same text, or gets a new one from the server.
+             */
+            id?: string | null;
         };
         /** NextStepAction */
         NextStepAction: {
@@ -2966,10 +3158,55 @@ export interface components {
              */
             overdue: number;
         };
+        /** NextStepPublic */
+        NextStepPublic: {
+            /** Text */
+            text: string;
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Done
+             * @default false
+             */
+            done: boolean;
+            /**
+             * Id
+             * Format: uuid
+             * @description The step's stable id, to address it (`PATCH /v1/reflections/{id}/next-steps/{step_id}`) and to find it on the agenda (`next_step_id`).
+             */
+            id: string;
+        };
+        /**
+         * NextStepUpdate
+         * @description The fields of one next step to change; those left out stay as they are.
+         * @example {
+         *       "done": true
+         *     }
+         */
+        NextStepUpdate: {
+            /** Text */
+            text?: string;
+            /** Due On */
+            due_on?: string | null;
+            /** Done */
+            done?: boolean;
+        };
         /** NextStepsPublic */
         NextStepsPublic: {
             /** Items */
             items: components["schemas"]["NextStepAdvice"][];
+        };
+        /**
+         * OutcomeChange
+         * @description A change of `outcomes`: the record as its list shows it.
+         */
+        OutcomeChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            collection: "outcomes";
+            record: components["schemas"]["OutcomePublic"];
         };
         /**
          * OutcomeChannel
@@ -3153,7 +3390,13 @@ export interface components {
             /** @description `stated` by the company, or only `suspected` by the user. */
             source: components["schemas"]["ReasonSource"];
         };
-        /** OutcomeUpdate */
+        /**
+         * OutcomeUpdate
+         * @example {
+         *       "disappointment": 6,
+         *       "stated_reason": "The team chose someone who had run Kubernetes in production."
+         *     }
+         */
         OutcomeUpdate: {
             kind?: components["schemas"]["OutcomeKind"];
             /**
@@ -3191,7 +3434,13 @@ export interface components {
              */
             offer_deadline?: string | null;
         };
-        /** PasswordChange */
+        /**
+         * PasswordChange
+         * @example {
+         *       "current_password": "correct horse battery",
+         *       "new_password": "a new long passphrase"
+         *     }
+         */
         PasswordChange: {
             /** Current Password */
             current_password: string;
@@ -3257,7 +3506,7 @@ export interface components {
             status: number;
             /**
              * Detail
-             * @example No application with this id.
+             * @example No application with this id exists in your account.
              */
             detail: string;
             /**
@@ -3279,7 +3528,14 @@ export interface components {
              */
             allowed?: string[] | null;
         };
-        /** ProfileUpdate */
+        /**
+         * ProfileUpdate
+         * @example {
+         *       "display_name": "Dana",
+         *       "timezone": "Europe/Lisbon",
+         *       "weekly_goal": 3
+         *     }
+         */
         ProfileUpdate: {
             /** Display Name */
             display_name?: string | null;
@@ -3432,9 +3688,14 @@ export interface components {
             application_id?: string | null;
             /**
              * Next Step Index
-             * @description For next steps: the step's position (from 0) in the reflection's `next_steps` list.
+             * @description For next steps: the step's position (from 0) in the reflection's `next_steps` list. Kept for earlier clients: prefer `next_step_id`, which stays right when the list changes.
              */
             next_step_index?: number | null;
+            /**
+             * Next Step Id
+             * @description For next steps: the step's `id`, to change it with `PATCH /v1/reflections/{id}/next-steps/{step_id}`.
+             */
+            next_step_id?: string | null;
         };
         /**
          * RecordType
@@ -3442,6 +3703,18 @@ export interface components {
          * @enum {string}
          */
         RecordType: "application" | "interview" | "outcome" | "feedback_conversation" | "contact" | "reflection";
+        /**
+         * ReflectionChange
+         * @description A change of `reflections`: the record as its list shows it.
+         */
+        ReflectionChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            collection: "reflections";
+            record: components["schemas"]["ReflectionPublic"];
+        };
         /**
          * ReflectionCreate
          * @example {
@@ -3632,9 +3905,21 @@ export interface components {
              * Next Steps
              * @default []
              */
-            next_steps: components["schemas"]["NextStep"][];
+            next_steps: components["schemas"]["NextStepPublic"][];
         };
-        /** ReflectionUpdate */
+        /**
+         * ReflectionUpdate
+         * @example {
+         *       "mood": 7,
+         *       "next_steps": [
+         *         {
+         *           "done": true,
+         *           "due_on": "2026-11-01",
+         *           "text": "Practise two system design mocks"
+         *         }
+         *       ]
+         *     }
+         */
         ReflectionUpdate: {
             /** Answers */
             answers?: components["schemas"]["PromptAnswer"][] & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
@@ -3654,7 +3939,12 @@ export interface components {
             /** Next Steps */
             next_steps?: components["schemas"]["NextStep"][];
         };
-        /** RefreshRequest */
+        /**
+         * RefreshRequest
+         * @example {
+         *       "refresh_token": "the refresh_token of your last token pair"
+         *     }
+         */
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
@@ -3833,7 +4123,7 @@ export interface components {
          * StageCause
          * @enum {string}
          */
-        StageCause: "user" | "outcome";
+        StageCause: "user" | "interview" | "outcome";
         /** StageChangePublic */
         StageChangePublic: {
             /**
@@ -3854,7 +4144,7 @@ export interface components {
              * Format: date-time
              */
             changed_at: string;
-            /** @description `user` edited it, or an `outcome` moved it. */
+            /** @description `user` set it; an `interview` recorded (or deleted) moved it; an `outcome` recorded, changed or deleted moved it. */
             cause: components["schemas"]["StageCause"];
             /** Outcome Id */
             outcome_id: string | null;
@@ -4103,8 +4393,11 @@ export interface components {
         };
         /**
          * WhereApplicationsEnd
-         * @description For applications dated in the period whose current stage is `rejected`: the stage
-         *     they left for `rejected`, read from their timeline (the latest move into `rejected`).
+         * @description For applications dated in the period whose current stage is `rejected`, each counted
+         *     once: how far it got, read as conversion_by_source reads it (`offer`, `interviewing` or
+         *     `screening`; the ones counted there as having reached an interview are exactly the ones
+         *     here at those three stages); for the others, the stage they left for `rejected` (the latest
+         *     move into `rejected` on their timeline).
          */
         WhereApplicationsEnd: {
             /**
@@ -4216,6 +4509,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -4258,6 +4560,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "password",
+                 *       "username": "dana@example.com",
+                 *       "password": "correct horse battery"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["Body_createToken"];
             };
         };
@@ -4273,6 +4582,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/x-www-form-urlencoded`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4344,9 +4662,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4375,9 +4724,40 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4408,6 +4788,15 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetAccepted"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -4419,6 +4808,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -4449,6 +4849,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unprocessable Entity */
             422: {
@@ -4507,6 +4916,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4585,6 +5003,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getProfile: {
@@ -4615,6 +5044,17 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4654,6 +5094,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4743,6 +5192,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -4754,6 +5212,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -4796,6 +5265,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4876,6 +5354,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -4945,6 +5432,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     confirmEmailChange: {
@@ -4980,6 +5478,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5047,6 +5554,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     importAccount: {
@@ -5083,15 +5601,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -5110,6 +5619,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -5121,6 +5639,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -5153,6 +5682,17 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5217,6 +5757,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listApplications: {
@@ -5226,7 +5777,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp). Returns what changed since, tombstones included, in change order. */
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
                 stage?: components["schemas"]["Stage"] | null;
                 source?: components["schemas"]["Source"] | null;
@@ -5262,6 +5813,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5312,8 +5874,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5321,8 +5883,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5341,6 +5903,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -5402,6 +5975,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5475,6 +6059,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateApplication: {
@@ -5539,6 +6134,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -5550,6 +6154,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -5608,6 +6223,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listInterviews: {
@@ -5617,7 +6243,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp). Returns what changed since, tombstones included, in change order. */
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
                 application_id?: string | null;
             };
@@ -5648,6 +6274,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5698,8 +6335,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5707,8 +6344,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5727,6 +6364,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -5788,6 +6436,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5861,6 +6520,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateInterview: {
@@ -5925,6 +6595,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -5945,6 +6624,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listOutcomes: {
@@ -5954,7 +6644,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp). Returns what changed since, tombstones included, in change order. */
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
                 application_id?: string | null;
                 kind?: components["schemas"]["OutcomeKind"] | null;
@@ -5986,6 +6676,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6036,8 +6737,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6045,8 +6746,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6065,6 +6766,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -6126,6 +6838,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6199,6 +6922,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateOutcome: {
@@ -6263,6 +6997,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -6283,6 +7026,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listFeedbackConversations: {
@@ -6292,7 +7046,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp). Returns what changed since, tombstones included, in change order. */
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
                 application_id?: string | null;
                 outcome_id?: string | null;
@@ -6326,6 +7080,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6376,8 +7141,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6385,8 +7150,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6405,6 +7170,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -6466,6 +7242,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6539,6 +7326,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateFeedbackConversation: {
@@ -6603,6 +7401,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -6614,6 +7421,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -6675,6 +7493,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listReflections: {
@@ -6684,7 +7513,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp). Returns what changed since, tombstones included, in change order. */
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
                 application_id?: string | null;
                 outcome_id?: string | null;
@@ -6717,6 +7546,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6767,8 +7607,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6776,8 +7616,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6796,6 +7636,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -6857,6 +7708,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6930,6 +7792,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateReflection: {
@@ -6994,6 +7867,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -7014,6 +7896,122 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateReflectionNextStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+                step_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NextStepUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated record */
+            200: {
+                headers: {
+                    /** @description Strong validator for If-Match / If-None-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReflectionPublic"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listContacts: {
@@ -7023,7 +8021,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp). Returns what changed since, tombstones included, in change order. */
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
                 relationship?: components["schemas"]["Relationship"] | null;
                 application_id?: string | null;
@@ -7058,6 +8056,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7108,8 +8117,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not Found */
-            404: {
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7117,8 +8126,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7137,6 +8146,17 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -7198,6 +8218,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7271,6 +8302,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateContact: {
@@ -7335,6 +8377,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -7346,6 +8397,73 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
+                updated_since?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
@@ -7578,6 +8696,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAgenda: {
@@ -7619,6 +8748,17 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
