@@ -226,7 +226,10 @@ async def move_stage(
     outcome_id: uuid.UUID,
 ) -> None:
     """An outcome moves its application (offer → offer, rejection → rejected, …)."""
-    application = await repository.get(tx, caller, APPLICATIONS, application_id)
+    # Checked before the create; deleted since by a concurrent request: the body's reference.
+    application = await repository.require_live(
+        tx, caller, APPLICATIONS, application_id, field="application_id"
+    )
     if application["stage"] != stage:
         await set_stage(tx, caller, application, stage, seq, StageCause.outcome, outcome_id)
 
@@ -241,7 +244,10 @@ async def move_forward(
 ) -> None:
     """A record moves its application forward to `stage` (an interview: to `interviewing`),
     only from a stage before it: a later stage the user or an outcome set is theirs to keep."""
-    application = await repository.get(tx, caller, APPLICATIONS, application_id)
+    # Checked before the create; deleted since by a concurrent request: the body's reference.
+    application = await repository.require_live(
+        tx, caller, APPLICATIONS, application_id, field="application_id"
+    )
     if application["stage"] in stages_before(stage):
         await set_stage(tx, caller, application, stage, seq, cause)
 

@@ -33,10 +33,10 @@ from sqlalchemy import (
 
 from app.core.database import Executor, Row
 from app.core.db import UTCDateTime
-from app.core.identity import Caller, User, account_gone
-from app.shared.pagination import ListParams, SortKey, next_cursor, read_cursor
-from app.shared.repository import Records
-from app.shared.sync import parse_seq, parse_updated_since, sync_token
+from app.core.identity import Caller, User
+from app.shared.pagination import ListParams, SortKey, read_cursor
+from app.shared.repository import Records, page_of
+from app.shared.sync import parse_seq, parse_updated_since
 from app.tables import COLLECTIONS
 
 MODE = "changes"  # a cursor of this feed, never of a list
@@ -162,15 +162,4 @@ async def list_changes(executor: Executor, caller: Caller, params: ListParams) -
     if position.values is not None:
         values |= {f"k{i}": value for i, value in enumerate(position.values)}
     rows = await executor.rows(statement, values)
-    if not rows:  # no user row: the account was erased after the token was issued
-        raise account_gone()
-    # As in `list_page`: a first page starts the walk at this snapshot's sequence, later pages
-    # keep theirs, so the walk's token never passes a write that committed during the walk.
-    watermark = rows[0]["_seq"] if position.watermark is None else position.watermark
-    if rows[0]["id"] is None:  # the user's row joined to an empty page
-        rows = []
-    return {
-        "items": [_change(row) for row in rows[: params.limit]],
-        "next_cursor": next_cursor(rows, params.limit, MODE, watermark, len(KEYS)),
-        "sync_token": sync_token(watermark),
-    }
+    return page_of(rows, params, position, MODE, len(KEYS), _change)

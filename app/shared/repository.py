@@ -35,6 +35,7 @@ from app.core.errors import FieldError, ProblemError, not_found
 from app.core.identity import Caller, User, account_gone
 from app.shared.pagination import (
     ListParams,
+    Position,
     SortKey,
     apply_keyset,
     next_cursor,
@@ -249,15 +250,29 @@ async def list_page(
     if position.values is not None:
         values |= {f"k{i}": value for i, value in enumerate(position.values)}
     rows = await executor.rows(statement, values)
+    return page_of(rows, params, position, mode, len(keys), records.body)
+
+
+def page_of(
+    rows: Sequence[Row],
+    params: ListParams,
+    position: Position,
+    mode: str,
+    key_count: int,
+    render: Callable[[Row], Any],
+) -> dict[str, Any]:
+    """A page from the rows of a list statement (the user's row joined to up to limit + 1
+    records, its `_seq` beside each): items, the next page's cursor and the walk's sync token.
+    A first page starts the walk at this snapshot's sequence and later pages keep theirs, so
+    the walk's token never passes a write that committed during the walk."""
     if not rows:  # no user row: the account was erased after the token was issued
         raise account_gone()
-    # A first page starts the walk at this snapshot's sequence; later pages keep theirs.
     watermark = rows[0]["_seq"] if position.watermark is None else position.watermark
     if rows[0]["id"] is None:  # the user's row joined to an empty page
         rows = []
     return {
-        "items": [records.body(row) for row in rows[: params.limit]],
-        "next_cursor": next_cursor(rows, params.limit, mode, watermark, len(keys)),
+        "items": [render(row) for row in rows[: params.limit]],
+        "next_cursor": next_cursor(rows, params.limit, mode, watermark, key_count),
         "sync_token": sync_token(watermark),
     }
 

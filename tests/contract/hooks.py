@@ -78,7 +78,8 @@ class PasswordFormAuth:
         # Only a value the schema allows is replaced: a negative case keeps its invalid one.
         if ctx.operation.path == "/v1/me/email" and isinstance(case.body, dict):
             given = case.body.get("current_password")
-            if isinstance(given, str) and 0 < len(given) <= 1024 and self._credentials:
+            valid = isinstance(given, str) and 0 < len(given) <= 1024 and "\x00" not in given
+            if valid and self._credentials:
                 case.body["current_password"] = self._credentials["password"]
 
 
