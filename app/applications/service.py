@@ -74,7 +74,8 @@ async def _salary_in_order(
         field = "salary_min" if "salary_min" in sent else "salary_max"
         raise ProblemError(
             422,
-            "The request is not valid: see `errors`.",
+            "`salary_min` is above `salary_max` (the stored value stands for one not sent): "
+            "send a minimum no higher than the maximum.",
             slug="validation-error",
             errors=[
                 FieldError(

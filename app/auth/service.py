@@ -21,8 +21,14 @@ from app.sessions.service import end_sessions, start_session, touch
 from app.shared.routed_tokens import owner_of, routed_token
 from app.users.models import PROFILE_COLUMNS, UserRegister
 
-BAD_CREDENTIALS = "Incorrect email or password."
-BAD_REFRESH = "This refresh token is not valid."
+BAD_CREDENTIALS = (
+    "Incorrect email or password: check both, or reset the password with "
+    "POST /v1/auth/password-reset."
+)
+BAD_REFRESH = (
+    "This refresh token is not valid (expired, already used, or its session ended): sign in "
+    "again with POST /v1/auth/token."
+)
 
 users = User.__table__.c  # type: ignore[attr-defined]
 tokens = RefreshToken.__table__.c  # type: ignore[attr-defined]
@@ -39,7 +45,12 @@ def hash_token(settings: Settings, token: str) -> str:
 
 
 def email_taken() -> ProblemError:
-    return ProblemError(409, "An account with this email exists.", slug="email-taken")
+    return ProblemError(
+        409,
+        "An account with this email exists: sign in, or reset its password with "
+        "POST /v1/auth/password-reset.",
+        slug="email-taken",
+    )
 
 
 _INSERT_USER = insert(User).returning(*PROFILE_COLUMNS)

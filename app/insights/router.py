@@ -19,7 +19,7 @@ def _period(start: date | None, end: date | None) -> service.Period:
     if start is not None and end is not None and start > end:
         raise ProblemError(
             422,
-            "The request is not valid: see `errors`.",
+            "`from` is after `to`: send a period whose start is on or before its end.",
             slug="validation-error",
             errors=[
                 FieldError(

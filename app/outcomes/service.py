@@ -27,7 +27,8 @@ def _check_offer_fields(kind: str, values: dict[str, Any]) -> None:
     if given:
         raise ProblemError(
             422,
-            "Offer fields are only for outcomes of kind `offer`.",
+            "`offer_salary` and `offer_deadline` are only for outcomes of kind `offer`: leave "
+            "them out, or set `kind` to `offer`.",
             slug="validation-error",
             errors=[
                 FieldError(field=f"body.{name}", message="Only for offers.", code="offer_only")

@@ -22,7 +22,10 @@ class ListParams(BaseModel):
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size.")
     cursor: str | None = Field(
-        default=None, max_length=2000, description="`next_cursor` of the previous page."
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="`next_cursor` of the previous page (left out for the first page).",
     )
     updated_since: str | None = Field(
         default=None,

@@ -320,7 +320,11 @@ def _prepare(document: ImportDocument) -> _Prepared:
         prepared.timeline.append((index, entry))
     if errors:
         raise ProblemError(
-            422, "The document is not valid: see `errors`.", slug="validation-error", errors=errors
+            422,
+            "Some records of the document cannot be imported, each named by its path in "
+            "`errors`: correct them and send the document again. Nothing was imported.",
+            slug="validation-error",
+            errors=errors,
         )
     if conflicts:
         raise ProblemError(

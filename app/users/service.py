@@ -93,7 +93,11 @@ async def _checked_hash(database: Database, user_id: uuid.UUID, password: str) -
     if row is None:
         raise account_gone()
     if not await verify_password(password, row[0]):
-        raise ProblemError(403, "The password is not correct.", slug="wrong-password")
+        raise ProblemError(
+            403,
+            "`current_password` is not this account's password: enter the current one.",
+            slug="wrong-password",
+        )
     return row[0]
 
 

@@ -5775,7 +5775,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
@@ -6241,7 +6241,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
@@ -6642,7 +6642,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
@@ -7044,7 +7044,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
@@ -7511,7 +7511,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
@@ -8019,7 +8019,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
@@ -8424,7 +8424,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` of the previous page (left out for the first page). */
                 cursor?: string | null;
                 /** @description Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, tombstones included, in change order. */
                 updated_since?: string | null;
