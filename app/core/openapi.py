@@ -186,10 +186,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 responses.setdefault("401", {"description": "Missing or invalid access token"})
-                if method in _WRITES:  # the per-user write limit (app/core/ratelimit.py)
-                    responses.setdefault(
-                        "429", {"description": "Too Many Requests", "headers": RETRY_AFTER_HEADER}
-                    )
             else:
                 operation["security"] = []  # public, said explicitly (no token is sent)
             _problem_only(responses)
