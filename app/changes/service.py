@@ -32,10 +32,9 @@ from sqlalchemy import (
 )
 
 from app.core.database import Executor, Row
-from app.core.db import UTCDateTime
 from app.core.identity import Caller, User
 from app.shared.pagination import ListParams, SortKey, read_cursor
-from app.shared.repository import Records, page_of
+from app.shared.repository import Records, changed_since, page_of
 from app.shared.sync import parse_seq, parse_updated_since
 from app.tables import COLLECTIONS
 
@@ -63,12 +62,7 @@ def _changed_keys(
     query = select(c.change_seq.label("_k0"), tag.label("_k1"), c.id.label("id")).where(
         c.user_id == bindparam("user_id")
     )
-    if since_kind is None:  # a first sync: the live records
-        query = query.where(c.deleted_at.is_(None))
-    elif since_kind == "int":
-        query = query.where(c.change_seq > bindparam("since", type_=BigInteger()))
-    else:
-        query = query.where(c.updated_at > bindparam("since", type_=UTCDateTime()))
+    query = query.where(changed_since(records, since_kind))
     if after_cursor:
         k0 = bindparam("k0", type_=BigInteger())
         bound = tuple_(k0, bindparam("k1", type_=String()), bindparam("k2", type_=c.id.type))

@@ -177,6 +177,18 @@ def live(records: Records, id_param: str) -> ColumnElement[bool]:
 
 
 @functools.cache
+def changed_since(records: Records, since_kind: str | None) -> ColumnElement[bool]:
+    """The records a page reads: without `updated_since` (`since_kind` None) the live ones;
+    with a sync token (`int`) those changed after its sequence, with a timestamp those updated
+    after it, tombstones included; the value is bound as `since`."""
+    c = records.columns.c
+    if since_kind is None:
+        return c.deleted_at.is_(None)
+    if since_kind == "int":
+        return c.change_seq > bindparam("since")
+    return c.updated_at > bindparam("since", type_=UTCDateTime())
+
+
 def _list_statement(
     records: Records,
     dialect: str,
@@ -198,12 +210,7 @@ def _list_statement(
         c.user_id == bindparam("user_id"),
         *(records.filters[name].clause(dialect) for name in active),
     )
-    if since_kind is None:
-        query = query.where(c.deleted_at.is_(None))
-    elif since_kind == "int":
-        query = query.where(c.change_seq > bindparam("since"))
-    else:
-        query = query.where(c.updated_at > bindparam("since", type_=UTCDateTime()))
+    query = query.where(changed_since(records, since_kind))
     page = apply_keyset(query, keys, c.id, after_cursor).subquery("page")
     seq = (
         select(User.__table__.c.change_seq.label("_seq"))  # type: ignore[attr-defined]
