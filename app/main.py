@@ -16,6 +16,7 @@ from app.agenda.router import router as agenda_router
 from app.applications.router import router as applications_router
 from app.auth.router import router as auth_router
 from app.changes.router import router as changes_router
+from app.companies.router import router as companies_router
 from app.contacts.router import router as contacts_router
 from app.core.config import Settings, get_settings
 from app.core.counters import create_counters
@@ -51,6 +52,7 @@ ROUTERS = [
     feedback_router,
     reflections_router,
     contacts_router,
+    companies_router,
     changes_router,
     guidance_router,
     insights_router,

@@ -5,13 +5,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
+import sqlalchemy as sa
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Date, Index, String, func, literal
+from sqlalchemy import Date, Index, String, bindparam, func, literal
 from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList, UTCDateTime
-from app.shared.fields import Currency, Day, Money, Name, ShortText, Tags, Text, Url
+from app.shared.company_names import KEY_LENGTH as COMPANY_KEY_LENGTH
+from app.shared.company_names import with_company_key
+from app.shared.fields import Currency, Day, LongText, Money, Name, ShortText, Tags, Text, Url
+from app.shared.job_urls import KEY_LENGTH, job_url_key
 from app.shared.pagination import ListParams, SortKey, page_model, parse_date, parse_text
 from app.shared.records import (
     OwnedRecord,
@@ -94,11 +98,26 @@ class ApplicationBase(SQLModel):
     interest: int = Field(default=3, ge=1, le=5, description="How much the user wants it.")
     notes: Text | None = Field(default=None, sa_type=AutoString(10_000))
     tags: Tags = Field(default=[], sa_type=JSONList)
+    job_description: LongText | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        description="The posting's text, kept because postings vanish once filled "
+        "(POST /v1/intake/posting drafts it from a page).",
+    )
 
 
 class Application(ApplicationBase, OwnedRecord, table=True):
     __tablename__ = "applications"
-    __table_args__ = owned_indexes("applications")
+    __table_args__ = (
+        *owned_indexes("applications"),
+        Index("ix_applications_user_job_url", "user_id", "job_url_key"),
+        Index("ix_applications_user_company", "user_id", "company_key"),
+    )
+
+    # The posting `job_url` names, without tracking parameters: the `job_url` filter's key.
+    job_url_key: str | None = Field(default=None, sa_type=AutoString(KEY_LENGTH))
+    # The employer `company` names ("ACME GmbH" and "Acme" are one): GET /v1/companies/{key}.
+    company_key: str | None = Field(default=None, sa_type=AutoString(COMPANY_KEY_LENGTH))
 
 
 def _salary_range(model: SQLModel) -> None:
@@ -172,6 +191,14 @@ class ApplicationParams(ListParams):
     q: str | None = Field(
         default=None, min_length=1, max_length=200, description="Substring of company or role."
     )
+    job_url: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2048,
+        description='Applications for the posting this URL names ("have I applied already?"): '
+        "compared without tracking parameters (`utm_*`, `gh_src`, `lever-source`, …), the "
+        "fragment, `www.` or a trailing slash.",
+    )
     sort: ApplicationSort = ApplicationSort.recent
 
 
@@ -233,6 +260,15 @@ APPLICATIONS = Records(
             lambda _dialect: matches_substring([_table.company, _table.role_title], "f_q"),
             lambda q, _dialect: substring_pattern(q),
         ),
+        "job_url": Filter(
+            lambda _dialect: _table.job_url_key == bindparam("f_job_url"),
+            # A URL without a host names no posting: it matches none.
+            lambda url, _dialect: job_url_key(url) or "",
+        ),
+    },
+    derive=lambda values: {
+        **({"job_url_key": job_url_key(values["job_url"])} if "job_url" in values else {}),
+        **with_company_key(values),
     },
     sorts={
         "company": lambda descending: [

@@ -10,6 +10,8 @@ from sqlalchemy import Date, Index, String
 from sqlmodel import AutoString, Field, SQLModel
 
 from app.core.db import JSONList
+from app.shared.company_names import KEY_LENGTH as COMPANY_KEY_LENGTH
+from app.shared.company_names import with_company_key
 from app.shared.fields import Day, Email, Name, ShortText, Tags, Text, Url
 from app.shared.pagination import ListParams, page_model
 from app.shared.records import (
@@ -77,7 +79,11 @@ class Contact(ContactBase, OwnedRecord, table=True):
     __table_args__ = (
         *owned_indexes("contacts"),
         Index("ix_contacts_user_follow_up", "user_id", "next_follow_up_on"),
+        Index("ix_contacts_user_company", "user_id", "company_key"),
     )
+
+    # The employer `company` names (app/shared/company_names.py): GET /v1/companies/{key}.
+    company_key: str | None = Field(default=None, sa_type=AutoString(COMPANY_KEY_LENGTH))
 
 
 class ContactCreate(ContactBase, StrictInput):
@@ -143,4 +149,5 @@ CONTACTS = Records(
             lambda q, _dialect: substring_pattern(q),
         ),
     },
+    derive=with_company_key,
 )

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from app.core.database import get_database
 from app.core.errors import PROBLEM_JSON, RETRY_AFTER_HEADER, Problem
 from app.shared.json_input import state_nul_free
-from app.shared.pagination import ListParams
+from app.shared.pagination import PageParams
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _LICENSE = {"name": "MIT", "identifier": "MIT"}  # pyproject.toml's
@@ -90,7 +90,7 @@ def _link_created_records(paths: dict[str, Any]) -> None:
 
 
 def _state_list_filters_nul_free(app: FastAPI, paths: dict[str, Any]) -> None:
-    """List filters refuse U+0000 (`ListParams`), as request bodies do; FastAPI documents a
+    """List filters refuse U+0000 (`PageParams`), as request bodies do; FastAPI documents a
     query model field by field, from each field's own schema, so the rule is added here."""
     filters: dict[str, set[str]] = {}
     for context in iter_route_contexts(app.routes):
@@ -100,7 +100,7 @@ def _state_list_filters_nul_free(app: FastAPI, paths: dict[str, Any]) -> None:
             filters[route.operation_id] = {
                 name
                 for model in models
-                if isinstance(model, type) and issubclass(model, ListParams)
+                if isinstance(model, type) and issubclass(model, PageParams)
                 for name in model.model_fields
             }
     for item in paths.values():

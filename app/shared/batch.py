@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ColumnElement,
     Date,
     DateTime,
@@ -61,6 +62,7 @@ _KINDS = (
     _Kind("number", (Integer,), BigInteger(), cast=True),
     _Kind("json", (JSON,), JSONList, cast=False),
     _Kind("text", (String,), String(), cast=False),
+    _Kind("flag", (Boolean,), Boolean(), cast=False),
 )
 
 

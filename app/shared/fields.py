@@ -151,6 +151,7 @@ Name = Annotated[
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Answer = Annotated[str, StringConstraints(max_length=5_000)]
+LongText = Annotated[str, StringConstraints(max_length=100_000)]
 ListItem = Annotated[
     str,
     StringConstraints(min_length=1, max_length=1_000),

@@ -17,8 +17,8 @@ from app.shared.sync import decode_token, encode_token, invalid_token, parse_seq
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 
-class ListParams(BaseModel):
-    """Query parameters every list accepts."""
+class PageParams(BaseModel):
+    """Query parameters every paged answer accepts."""
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size.")
     cursor: str | None = Field(
@@ -26,15 +26,6 @@ class ListParams(BaseModel):
         min_length=1,
         max_length=2000,
         description="`next_cursor` of the previous page (left out for the first page).",
-    )
-    updated_since: str | None = Field(
-        default=None,
-        max_length=200,
-        description=(
-            "Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 "
-            "timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, "
-            "tombstones included, in change order."
-        ),
     )
 
     @field_validator("*", mode="before")
@@ -44,6 +35,20 @@ class ListParams(BaseModel):
         if isinstance(value, str) and "\x00" in value:
             raise PydanticCustomError("nul_character", "Text cannot contain the character U+0000.")
         return value
+
+
+class ListParams(PageParams):
+    """Query parameters every list of records accepts."""
+
+    updated_since: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "Delta sync: a `sync_token` from an earlier list response (or an RFC 3339 "
+            "timestamp, its `+` percent-encoded as `%2B`). Returns what changed since, "
+            "tombstones included, in change order."
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,13 @@ class Records:
     filters: Mapping[str, Filter] = field(default_factory=dict)
     # Sorts other than by recency, by name without the "-": the keys, given the direction.
     sorts: Mapping[str, Callable[[bool], list[SortKey]]] = field(default_factory=dict)
+    # Columns the API never shows, kept from fields it takes (an application's job URL key):
+    # given some fields, the derived columns they decide.
+    derive: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    def with_derived(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The values with the columns derived from them: every writer stores these."""
+        return {**values, **self.derive(values)} if self.derive else dict(values)
 
     @functools.cached_property
     def shown(self) -> list[str]:
@@ -432,6 +439,7 @@ async def create(
     client_id = getattr(body, "id", None)
     if values is None:
         values = body.model_dump(exclude={"id"})
+    values = records.with_derived(values)
     record_id = client_id or uuid.uuid4()
 
     async def attempt() -> Row | None:
@@ -534,6 +542,7 @@ async def update_record(
         changes = {k: v for k, v in changes_sent.items() if current[k] != v}
         if not changes:
             return current
+        changes = records.with_derived(changes)
         values = {f"v_{name}": value for name, value in changes.items()}
         values |= {"key_id": record_id, "key_owner": caller.id, "now": utcnow(), "seq": seq}
         row = await first(tx, _update_statement(records, frozenset(changes)), values)

@@ -311,6 +311,7 @@ def _prepare(document: ImportDocument) -> _Prepared:
                 errors += _located(field_errors(error.errors()), where)
                 continue
             values = {k: stored(v) for k, v in body.model_dump(exclude={"id"}).items()}
+            values = RESOURCES[name].with_derived(values)
             prepared.records[name].append(_Record(index, item.id, created_at, values))
     for index, entry in _first_of_each("timeline", document.timeline, conflicts):
         if _plausible(entry.changed_at, now) is None:

@@ -1,0 +1,1 @@
+"""Companies: the caller's employers, each with everything recorded about it."""
