@@ -33,6 +33,7 @@ from app.core.revocations import Revocations
 from app.feedback.router import router as feedback_router
 from app.guidance.router import router as guidance_router
 from app.insights.router import router as insights_router
+from app.intake.router import router as intake_router
 from app.interviews.router import router as interviews_router
 from app.outcomes.router import router as outcomes_router
 from app.reflections.router import router as reflections_router
@@ -53,6 +54,7 @@ ROUTERS = [
     reflections_router,
     contacts_router,
     companies_router,
+    intake_router,
     changes_router,
     guidance_router,
     insights_router,
@@ -141,7 +143,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # too, so a browser can read them.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(WriteRateLimitMiddleware, limiter=limiter)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={
+            "/v1/intake/posting": max(settings.max_posting_bytes, settings.max_body_bytes),
+            "/v1/applications/import.csv": max(
+                settings.max_csv_import_bytes, settings.max_body_bytes
+            ),
+        },
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

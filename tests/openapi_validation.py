@@ -35,6 +35,7 @@ from openapi_core import V31ResponseValidator
 from openapi_core.casting.schemas import oas31_types_caster
 from openapi_core.casting.schemas.factories import SchemaCastersFactory
 from openapi_core.datatypes import RequestParameters
+from openapi_core.deserializing.media_types.util import plain_loads
 from openapi_core.templating.paths.datatypes import PathOperationServer
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.templating.paths.finders import APICallPathFinder
@@ -141,7 +142,11 @@ def prepared() -> Prepared:
         schema_casters_factory=SchemaCastersFactory(schema_validators, oas31_types_caster),
         # openapi-core parses application/json (and vnd.api+json) and reads other media types
         # as text: problem documents have to be parsed to be validated.
-        extra_media_type_deserializers={"application/problem+json": json.loads},
+        # openapi-core reads only text/plain and text/html as text; a CSV export is text too.
+        extra_media_type_deserializers={
+            "application/problem+json": json.loads,
+            "text/csv": plain_loads,
+        },
     )
     # Literal paths first: OpenAPI prefers /a/b over /a/{x} for a request of /a/b.
     templates = sorted(document["paths"], key=lambda template: "{" in template)

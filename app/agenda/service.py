@@ -728,3 +728,25 @@ async def _agenda_in(
         today=today,
         timezone=zone.key,
     )
+
+
+@functools.cache
+def _quiet_statement(dialect: str) -> AnySelect:
+    return _possibly_ghosted(dialect)
+
+
+async def quiet_applications(
+    executor: Executor, caller: Caller, quiet_days: int, now: datetime, limit: int
+) -> tuple[list[Any], date]:
+    """The open applications the agenda calls possibly ghosted after `quiet_days` without
+    news (the same rule), oldest news first, and the caller's local today."""
+    async with planned_for_these_values(executor) as tx:
+        zone = await user_zone(tx, caller.id)
+        today = now.astimezone(zone).date()
+        values = {
+            "user_id": caller.id,
+            "limit": limit,
+            # As Clock.values: quiet since local day D means today - D >= quiet_days.
+            "quiet_before": start_of(today - timedelta(days=quiet_days - 1), zone),
+        }
+        return list(await tx.rows(_quiet_statement(tx.dialect), values)), today

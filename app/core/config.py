@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     trusted_proxies: ListSetting = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Routes that read a page or a file raise the body limit for themselves (only they do).
+    max_posting_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_csv_import_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     # Connections per process: asyncpg's pool on PostgreSQL, the engine's on SQLite.
     db_pool_size: int = Field(default=5, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=10, gt=0, le=120)
@@ -131,6 +134,9 @@ class Settings(BaseSettings):
     # Records an account may import (POST /v1/me/import), apart from the write limit above,
     # which counts an import as one write.
     rate_limit_import_records_per_user: RateSetting = Rate(20_000, 3600)
+    # Readings of pasted emails and postings (POST /v1/intake/…), which write nothing and so
+    # pass the write limit: a limit of their own.
+    rate_limit_intake_per_user: RateSetting = Rate(60, 60)
     # Sign-in failures per account: this many are free, then each attempt waits 1, 2, 4, …
     # seconds (at most the cap); the count is forgotten after a quiet period.
     login_backoff_after: int = Field(default=5, ge=1)

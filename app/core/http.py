@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+from collections.abc import Mapping
 from random import getrandbits
 
 from fastapi import HTTPException
@@ -136,19 +137,25 @@ def unavailable_response(scope: Scope) -> JSONResponse:
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 when a body exceeds the limit, whether or not Content-Length says so."""
+    """Answer 413 when a body exceeds the limit, whether or not Content-Length says so. The
+    routes named in `larger` (path → bytes) have a limit of their own; every other route has
+    `max_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope["path"], self.max_bytes)
         for key, value in scope["headers"]:
-            if key == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if key == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await self._too_large(scope, receive, send, max_bytes)
                 return
         received = 0
         response_started = False
@@ -158,8 +165,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -173,12 +180,12 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if response_started:
                 raise
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, max_bytes)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         response = problem_response(
             413,
-            BodyTooLarge(self.max_bytes).detail,
+            BodyTooLarge(max_bytes).detail,
             instance=scope["path"],
         )
         await response(scope, receive, send)

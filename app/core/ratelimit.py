@@ -24,6 +24,9 @@ from app.core.security import bearer_user_id
 
 RATE_LIMITED = "rate-limited"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# POST routes that only read what they are sent (a pasted email, a posting): they write and
+# keep nothing, so neither the write limit nor the idempotency store concerns them.
+READS_BY_POST = ("/v1/intake/",)
 
 
 def too_many(retry_after: int) -> ProblemError:
@@ -83,6 +86,10 @@ class RateLimiter:
 
     async def limit_email(self, name: str, email: str, rate: Rate) -> None:
         await self.limit(f"{name}:account", account_key(email), rate)
+
+    async def limit_intake(self, user_id: uuid.UUID) -> None:
+        """Readings of a pasted email or a posting: they write nothing, but cost CPU."""
+        await self.limit("intake:user", str(user_id), self.settings.rate_limit_intake_per_user)
 
     async def limit_email_codes(self, user_id: uuid.UUID) -> None:
         """Mails of codes a signed-in user asks for (email change, verification resend)."""
@@ -149,7 +156,11 @@ class WriteRateLimitMiddleware:
         self.rate = limiter.settings.rate_limit_writes_per_user
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _WRITE_METHODS
+            or scope["path"].startswith(READS_BY_POST)
+        ):
             await self.app(scope, receive, send)
             return
         user_id = bearer_user_id(self.limiter.settings, scope["headers"])

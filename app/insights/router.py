@@ -6,27 +6,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.database import DatabaseDep
-from app.core.errors import FieldError, ProblemError, problem_responses
+from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.insights import service
 from app.insights.models import Insights
 from app.shared.fields import Day
+from app.shared.periods import require_ordered
 
 router = APIRouter(prefix="/v1/insights", tags=["insights"])
 
 
 def _period(start: date | None, end: date | None) -> service.Period:
-    if start is not None and end is not None and start > end:
-        raise ProblemError(
-            422,
-            "`from` is after `to`: send a period whose start is on or before its end.",
-            slug="validation-error",
-            errors=[
-                FieldError(
-                    field="query.from", message="`from` cannot be after `to`.", code="date_range"
-                )
-            ],
-        )
+    require_ordered(start, end)
     return service.Period(start, end)
 
 

@@ -39,6 +39,7 @@ from app.core.db import JSONList, UTCDateTime, utcnow
 from app.core.errors import problem_response
 from app.core.http import unavailable_response
 from app.core.identity import User
+from app.core.ratelimit import READS_BY_POST
 from app.core.security import bearer_user_id
 from app.core.unavailable import database_unavailable
 
@@ -47,7 +48,8 @@ logger = logging.getLogger("rebound.idempotency")
 KEEP_FOR = timedelta(hours=24)
 RETRY_AFTER_SECONDS = 1
 _REPLAYED_HEADERS = {b"content-type", b"location", b"etag"}
-_UNSCOPED_PREFIXES = ("/v1/auth/",)
+# Sign-in has no account yet; readings keep nothing, not even their answer.
+_UNSCOPED_PREFIXES = ("/v1/auth/", *READS_BY_POST)
 _SEALED = b"\x01"  # version of the sealed form: nonce (12 bytes), then ciphertext and tag
 
 

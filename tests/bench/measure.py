@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from app.core.config import Settings
-from tests.bench import load, server
+from tests.bench import intake, load, server
 from tests.bench.endpoints import (
     LIST_PATH,
     Endpoint,
@@ -47,6 +47,7 @@ class DatabaseRun:
     peer_single: dict[str, list[load.Result]] = field(default_factory=dict)  # the peer's, too
     rss_mib: list[float] = field(default_factory=list)
     peak_rss_mib: list[float] = field(default_factory=list)
+    intake: dict[str, float] = field(default_factory=dict)  # tests/bench/intake.py
     server_errors: int = 0  # requests that failed with an unhandled error (500)
     error_kinds: list[str] = field(default_factory=list)
 
@@ -181,6 +182,10 @@ def _serve_and_load(
                 by_key = {e.key: e for e in measured}
                 _with_logins(options, loader, by_key, run)
                 _stall(options, loader, by_key, run)
+            if not scale_probe_only:
+                run.intake = intake.measure(api.url, api.rss_mib)
+                say(f"[{run.database}] intake: " + ", ".join(
+                    f"{name} {value:,.1f}" for name, value in run.intake.items()))  # fmt: skip
             run.server_errors, run.error_kinds = api.logged_errors()
             if run.server_errors:
                 say(f"[{run.database}] the API logged {run.server_errors} unhandled errors: "

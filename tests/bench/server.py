@@ -30,6 +30,8 @@ BENCH_LIMITS = {
     "RATE_LIMIT_TOKEN_PER_IP": "1000000/second",
     "RATE_LIMIT_REGISTER_PER_IP": "1000000/second",
     "RATE_LIMIT_WRITES_PER_USER": "1000000/second",
+    "RATE_LIMIT_INTAKE_PER_USER": "1000000/second",
+    "RATE_LIMIT_IMPORT_RECORDS_PER_USER": "1000000/second",
     "LOGIN_BACKOFF_AFTER": "1000000",
     # Longer runs (`--seconds`) create more records than the default quota allows.
     "QUOTA_RECORDS_PER_COLLECTION": "100000000",

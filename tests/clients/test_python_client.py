@@ -28,6 +28,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+CSV_BODY_SKIPPED = (
+    "WARNING parsing POST /v1/applications/import.csv within applications.\n\n"
+    "Unsupported content type text/csv"
+)
+
+
 def generate(into: Path) -> Path:
     """`openapi-python-client generate --path openapi/openapi.json`, no config; returns the
     project folder. Its formatting hooks run the ruff of this environment; a proxy that
@@ -58,8 +64,10 @@ def generate(into: Path) -> Path:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    # It skips what it cannot read with a warning and still exits 0: nothing may be skipped.
-    assert "Warning" not in output, output
+    # It skips what it cannot read with a warning and still exits 0: nothing may be skipped,
+    # but for one body it cannot send: a CSV import as `text/csv`, which the same operation
+    # also takes as a form's `file` part, the variant this client generates.
+    assert "WARNING" not in output.replace(CSV_BODY_SKIPPED, ""), output
     (project,) = into.iterdir()
     return project
 

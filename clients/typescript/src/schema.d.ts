@@ -447,6 +447,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/applications/import.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import applications from a CSV file: a spreadsheet, or another tracker's export
+         * @description Import applications from a CSV file: a spreadsheet, or another tracker's export.
+         *
+         *     Columns are recognised by their names, in English, German, French and Spanish (Company,
+         *     Job Title, Status, Date Applied, URL, Location, Salary, Notes, Tags, Source, Work mode …;
+         *     Firma, Stelle, Beworben am; Entreprise, Poste; Empresa, Puesto …), GET
+         *     /v1/applications/export.csv's included; `mapping` names others. The file needs a company
+         *     and a role column. Comma, semicolon or tab separated; UTF-8 with or without a byte order
+         *     mark. Statuses are read as stages (Saved → wishlist, Phone screen → screening, Absage →
+         *     rejected …; an unknown one is an error); a salary may be one amount or a range
+         *     ("80k-95k", "80,000–95,000 EUR"). Every row is checked as POST /v1/applications checks a
+         *     body; errors name the line (1: the header) and the column's header.
+         *
+         *     One transaction: with an invalid row, nothing is written (422 listing up to 100 errors)
+         *     unless `skip_invalid=true`, which imports the valid rows and lists the others; a dry run
+         *     answers as the import would, and writes nothing. A row repeating an application of the
+         *     caller's, or an earlier row (same posting URL, or same company, role and applied date), is
+         *     skipped: importing a file twice creates nothing the second time. A row whose stage is a
+         *     decision (rejected, ghosted, offer, withdrawn, on hold) also gets that outcome, received
+         *     on its "Outcome date" (or "Date rejected", "Updated" …) column, else its applied date,
+         *     else today, so insights count it.
+         *
+         *     Each row of the file is spent from the account's import budget (20,000 records an hour
+         *     by default), dry runs included; over it: 429 with `Retry-After`. At most 5 MB per file.
+         */
+        post: operations["importApplicationsCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the caller's applications as a CSV file, by applied date
+         * @description Download the caller's applications as a CSV file, by applied date.
+         *
+         *     UTF-8 without a byte order mark, comma-separated, CRLF line ends; the columns are the
+         *     fields POST /v1/applications/import.csv reads back (an export imported into another
+         *     account gives the same applications), and "Outcome date", the day of the latest outcome.
+         *     With `from` or `to`, applications without an applied date are left out. A cell starting
+         *     with `=`, `+`, `-`, `@`, a tab or a carriage return is written after a `'`, so that no
+         *     spreadsheet runs it as a formula; the import takes the `'` off again.
+         */
+        get: operations["exportApplicationsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/applications/{record_id}": {
         parameters: {
             query?: never;
@@ -489,6 +558,26 @@ export interface paths {
         get: operations["getApplicationTimeline"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/close-stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the silent ones
+         * @description Record a `ghosted` outcome (dated the caller's today) for each open application (applied, screening, interviewing) without any news for `quiet_days` or more: the agenda's `possibly_ghosted` items. Each moves to `ghosted`, on its timeline, and insights count it. Nothing happens unless asked: with `dry_run`, the answer only names them. At most 500 per request, in one transaction; `remaining` says how many more wait.
+         */
+        post: operations["closeStaleApplications"];
         delete?: never;
         options?: never;
         head?: never;
@@ -793,6 +882,86 @@ export interface paths {
          * @description Change some fields of a contact; fields left out stay as they are. Send `If-Match` with the ETag you read to avoid overwriting someone else's change.
          */
         patch: operations["updateContact"];
+        trace?: never;
+    };
+    "/v1/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List companies
+         * @description The employers of the caller's applications, one per company however its name was written (`ACME GmbH`, `Acme` and `acme, inc.` are `acme`), in key order, with counts of applications, outcomes, rejections and offers. `q` matches part of the name.
+         */
+        get: operations["listCompanies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a company's history
+         * @description Everything recorded at one employer, for the user who applies there again: its applications (the latest 500), their outcomes with reasons, the feedback conversations and the contacts met there.
+         */
+        get: operations["getCompany"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intake/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a pasted email
+         * @description What a message from a company says: a rejection, an offer, a hold, an interview invitation or an acknowledgement, with the company, the role, the caller's applications it most likely concerns, the reason it states (quoted as written, and the taxonomy keys it states, never guessed ones), whether feedback is offered, the phrases that decided, and a draft outcome or interview to post. English, German, French and Spanish; signatures and quoted replies are set aside. Rule-based and local: the text goes to no other service, is not kept and is not logged. Nothing is written: post the draft to record it. Limited per account (60 a minute by default); an `Idempotency-Key` is not needed and not kept.
+         */
+        post: operations["readMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intake/posting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a job posting
+         * @description A draft application from a posting: its schema.org `JobPosting` data first (as job boards embed it for search engines), then its OpenGraph tags, its title, and the URL of the common applicant-tracking systems (Greenhouse, Lever, Workday, Ashby, SmartRecruiters, Recruitee, Personio), or pasted text; `field_sources` says where each field came from. `duplicates` lists the caller's applications for the same posting (its URL without tracking parameters) or the same company and role. The server never fetches `url`: send the page's `html` (up to 2 MB by default) or its `text`. Nothing is written; limited per account like reading a message.
+         */
+        post: operations["readPosting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/changes": {
@@ -1164,6 +1333,11 @@ export interface components {
              */
             tags?: string[];
             /**
+             * Job Description
+             * @description The posting's text, kept because postings vanish once filled (POST /v1/intake/posting drafts it from a page).
+             */
+            job_description?: string | null;
+            /**
              * Id
              * @description Optional client-generated id (offline-first clients).
              */
@@ -1271,6 +1445,11 @@ export interface components {
              * @default []
              */
             tags: string[];
+            /**
+             * Job Description
+             * @description The posting's text, kept because postings vanish once filled (POST /v1/intake/posting drafts it from a page).
+             */
+            job_description: string | null;
         };
         /**
          * ApplicationSort
@@ -1322,6 +1501,11 @@ export interface components {
             notes?: string | null;
             /** Tags */
             tags?: string[];
+            /**
+             * Job Description
+             * @description The posting's text, kept because postings vanish once filled (POST /v1/intake/posting drafts it from a page).
+             */
+            job_description?: string | null;
         };
         /** Body_createToken */
         Body_createToken: {
@@ -1457,6 +1641,140 @@ export interface components {
              * @description Once `next_cursor` is null, pass as `updated_since` (here or to any list) to get only what changed since.
              */
             sync_token: string;
+        };
+        /**
+         * CloseStale
+         * @example {
+         *       "dry_run": true,
+         *       "quiet_days": 30
+         *     }
+         */
+        CloseStale: {
+            /**
+             * Quiet Days
+             * @description Close open applications (applied, screening, interviewing) without any news (no change of theirs, no interview, outcome or feedback conversation) for this many days or more: the agenda's `possibly_ghosted` rule.
+             */
+            quiet_days: number;
+            /**
+             * Dry Run
+             * @description Only say which would be closed; record nothing.
+             * @default false
+             */
+            dry_run?: boolean;
+        };
+        /** ClosedApplication */
+        ClosedApplication: {
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /** Company */
+            company: string;
+            /** Role Title */
+            role_title: string;
+            stage_before: components["schemas"]["Stage"];
+            /**
+             * Last Activity
+             * Format: date-time
+             * @description The last news of it.
+             */
+            last_activity: string;
+            /**
+             * Outcome Id
+             * @description The ghosted outcome; null in a dry run.
+             */
+            outcome_id: string | null;
+        };
+        /** ClosedStale */
+        ClosedStale: {
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Received On
+             * Format: date
+             * @description The outcomes' date: the caller's today.
+             */
+            received_on: string;
+            /**
+             * Closed
+             * @description Oldest news first.
+             */
+            closed: components["schemas"]["ClosedApplication"][];
+            /**
+             * Remaining
+             * @description Quiet applications beyond this request's 500: send it again for them.
+             */
+            remaining: number;
+        };
+        /**
+         * CompanyHistory
+         * @description Everything recorded at one employer: what happened last time.
+         */
+        CompanyHistory: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Applications
+             * @description Latest applied first.
+             */
+            applications: components["schemas"]["ApplicationPublic"][];
+            /**
+             * Outcomes
+             * @description With the reasons given or suspected.
+             */
+            outcomes: components["schemas"]["OutcomePublic"][];
+            /** Feedback Conversations */
+            feedback_conversations: components["schemas"]["FeedbackConversationPublic"][];
+            /**
+             * Contacts
+             * @description People met there.
+             */
+            contacts: components["schemas"]["ContactPublic"][];
+        };
+        /**
+         * CompanyPage
+         * @description A page of the caller's companies, by key.
+         */
+        CompanyPage: {
+            /** Items */
+            items: components["schemas"]["CompanySummary"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** CompanySummary */
+        CompanySummary: {
+            /**
+             * Key
+             * @description The employer, however its name was written (`ACME GmbH` and `Acme` are `acme`): GET /v1/companies/{key}.
+             */
+            key: string;
+            /**
+             * Name
+             * @description The name as the caller last wrote it.
+             */
+            name: string;
+            /**
+             * Applications
+             * @description Live applications there.
+             */
+            applications: number;
+            /**
+             * Outcomes
+             * @description Outcomes recorded for them.
+             */
+            outcomes: number;
+            /** Rejections */
+            rejections: number;
+            /** Offers */
+            offers: number;
+            /** Last Applied On */
+            last_applied_on: string | null;
         };
         /**
          * ContactChange
@@ -1707,6 +2025,98 @@ export interface components {
              */
             offer_rate: number | null;
         };
+        /** CsvColumn */
+        CsvColumn: {
+            /**
+             * Header
+             * @description The column's name in the file.
+             */
+            header: string;
+            /**
+             * Field
+             * @description The field it was read into; null: not read.
+             */
+            field: string | null;
+        };
+        /**
+         * CsvImportReport
+         * @description What an import created (or, with `dry_run`, would create).
+         */
+        CsvImportReport: {
+            /**
+             * Dry Run
+             * @description True when nothing was written.
+             */
+            dry_run: boolean;
+            /**
+             * Rows
+             * @description Rows of the file (blank rows left out).
+             */
+            rows: number;
+            /**
+             * Created
+             * @description New applications.
+             */
+            created: number;
+            /**
+             * Outcomes Created
+             * @description Outcomes recorded for rows whose stage is a decision (rejected, ghosted, offer, withdrawn, on hold).
+             */
+            outcomes_created: number;
+            /**
+             * Skipped Duplicates
+             * @description Rows naming an application the account, or an earlier row, already has.
+             */
+            skipped_duplicates: number;
+            /**
+             * Invalid Rows
+             * @description Rows not imported (`skip_invalid`), see `errors`.
+             */
+            invalid_rows: number;
+            /**
+             * Errors
+             * @description The first 100 errors.
+             */
+            errors: components["schemas"]["CsvRowError"][];
+            /**
+             * More Errors
+             * @description Errors beyond the first 100.
+             */
+            more_errors: number;
+            /**
+             * Columns
+             * @description How each column of the file was read.
+             */
+            columns: components["schemas"]["CsvColumn"][];
+        };
+        /**
+         * CsvRowError
+         * @description A cell (or a row) that cannot be imported.
+         */
+        CsvRowError: {
+            /**
+             * Field
+             * @description Where the bad value is, e.g. `body.company`.
+             */
+            field: string;
+            /** Message */
+            message: string;
+            /**
+             * Code
+             * @description A stable machine-readable code, e.g. `string_too_long`.
+             */
+            code: string;
+            /**
+             * Line
+             * @description The CSV line the row starts on (1: the header, unless a `sep=` line is first); a row whose cells hold line breaks spans several lines.
+             */
+            line: number;
+            /**
+             * Column
+             * @description The CSV header of the bad cell; null when no cell is to blame.
+             */
+            column: string | null;
+        };
         /**
          * Diagnosis
          * @enum {string}
@@ -1747,6 +2157,68 @@ export interface components {
              * @description Not decided yet.
              */
             unsure: number;
+        };
+        /**
+         * DraftApplication
+         * @description A body for POST /v1/applications (company and role title may need the user's word).
+         */
+        DraftApplication: {
+            /** Company */
+            company?: string | null;
+            /** Role Title */
+            role_title?: string | null;
+            /** Location */
+            location?: string | null;
+            work_mode?: components["schemas"]["WorkMode"] | null;
+            /** Job Url */
+            job_url?: string | null;
+            /** Salary Min */
+            salary_min?: number | null;
+            /** Salary Max */
+            salary_max?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /** Job Description */
+            job_description?: string | null;
+        };
+        /**
+         * DraftInterview
+         * @description A body for POST /v1/interviews; with `application_id` null, the client picks one.
+         */
+        DraftInterview: {
+            /** Application Id */
+            application_id: string | null;
+            kind: components["schemas"]["InterviewKind"];
+            /** Scheduled At */
+            scheduled_at?: string | null;
+        };
+        /**
+         * DraftOutcome
+         * @description A body for POST /v1/outcomes; with `application_id` null, the client picks one.
+         */
+        DraftOutcome: {
+            /** Application Id */
+            application_id: string | null;
+            kind: components["schemas"]["OutcomeKind"];
+            /**
+             * Received On
+             * Format: date
+             */
+            received_on: string;
+            /** @default email */
+            channel?: components["schemas"]["OutcomeChannel"];
+            /** Stated Reason */
+            stated_reason?: string | null;
+            /**
+             * Reasons
+             * @default []
+             */
+            reasons?: components["schemas"]["OutcomeReason"][] & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+            /**
+             * Feedback Offered
+             * @default false
+             */
+            feedback_offered?: boolean;
         };
         /** DraftQuestion */
         DraftQuestion: {
@@ -1837,6 +2309,19 @@ export interface components {
              * @description No earlier stage is known: recorded as rejected from the start, or the interview or outcome that had moved it on was deleted.
              */
             unknown: number;
+        };
+        /** Evidence */
+        Evidence: {
+            /**
+             * Text
+             * @description The words of the message, as written.
+             */
+            text: string;
+            /**
+             * Signal
+             * @description What they decided: a kind (`rejection`, …), `reason:<key>`, `feedback_offered`, `company`, `role`, `language:<code>`…
+             */
+            signal: string;
         };
         /** Export */
         Export: {
@@ -2235,6 +2720,11 @@ export interface components {
              */
             code: string;
         };
+        /**
+         * FieldSource
+         * @enum {string}
+         */
+        FieldSource: "json_ld" | "open_graph" | "title" | "url" | "text";
         /** Health */
         Health: {
             /** Status */
@@ -2440,6 +2930,11 @@ export interface components {
              * @default []
              */
             tags?: string[];
+            /**
+             * Job Description
+             * @description The posting's text, kept because postings vanish once filled (POST /v1/intake/posting drafts it from a page).
+             */
+            job_description?: string | null;
         };
         /**
          * ImportedContact
@@ -3055,6 +3550,86 @@ export interface components {
             /** Role */
             role?: string | null;
         };
+        /** MatchedApplication */
+        MatchedApplication: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Company */
+            company: string;
+            /** Role Title */
+            role_title: string;
+            stage: components["schemas"]["Stage"];
+            /**
+             * Score
+             * @description How surely the message concerns it, 0–1.
+             */
+            score: number;
+        };
+        /**
+         * MessageIn
+         * @example {
+         *       "received_on": "2026-11-20",
+         *       "text": "Subject: Your application to Globex\n\nHi Sam,\n\nThank you for interviewing for the Platform engineer role. We have decided to move forward with a candidate whose experience more closely matches the role. We'd be happy to share feedback if you'd like.\n\nBest regards,\nDana, Globex Talent Team"
+         *     }
+         */
+        MessageIn: {
+            /**
+             * Text
+             * @description The message as pasted (headers, body, quoted history). Read, never kept.
+             */
+            text: string;
+            /**
+             * Received On
+             * @description When it arrived; the draft outcome's `received_on` (default today).
+             */
+            received_on?: string | null;
+        };
+        /**
+         * MessageKind
+         * @enum {string}
+         */
+        MessageKind: "rejection" | "offer" | "on_hold" | "interview_invitation" | "acknowledgement" | "unknown";
+        /** MessageReading */
+        MessageReading: {
+            kind: components["schemas"]["MessageKind"];
+            /** Confidence */
+            confidence: number;
+            /**
+             * Language
+             * @description The language it was read in: en, de, fr or es.
+             */
+            language: string;
+            /** Company */
+            company: string | null;
+            /** Role Title */
+            role_title: string | null;
+            /**
+             * Matched Applications
+             * @description The caller's applications it most likely concerns, best first.
+             */
+            matched_applications: components["schemas"]["MatchedApplication"][];
+            /**
+             * Stated Reason
+             * @description The sentences that give a reason, quoted as written; null when none does.
+             */
+            stated_reason: string | null;
+            /**
+             * Reasons
+             * @description Taxonomy keys the text itself states (`source` is always `stated`), never guessed ones.
+             */
+            reasons: components["schemas"]["OutcomeReason"][];
+            /** Feedback Offered */
+            feedback_offered: boolean;
+            /** Evidence */
+            evidence: components["schemas"]["Evidence"][];
+            /** @description For a rejection, offer or hold: an outcome to post (or edit first). */
+            draft_outcome: components["schemas"]["DraftOutcome"] | null;
+            /** @description For an interview invitation: an interview to post. */
+            draft_interview: components["schemas"]["DraftInterview"] | null;
+        };
         /**
          * MoodMonth
          * @description The average mood of the reflections written in one month (UTC).
@@ -3483,6 +4058,61 @@ export interface components {
              * Format: email
              */
             email: string;
+        };
+        /** PostingDuplicate */
+        PostingDuplicate: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Company */
+            company: string;
+            /** Role Title */
+            role_title: string;
+            stage: components["schemas"]["Stage"];
+            /** Applied On */
+            applied_on: string | null;
+        };
+        /**
+         * PostingIn
+         * @example {
+         *       "html": "<html><head><title>Platform engineer - Globex</title><script type=\"application/ld+json\">{\"@type\": \"JobPosting\", \"title\": \"Platform engineer\", \"hiringOrganization\": {\"name\": \"Globex\"}, \"description\": \"<p>Run our platform.</p>\"}</script></head><body></body></html>",
+         *       "url": "https://boards.greenhouse.io/globex/jobs/4242?gh_src=li"
+         *     }
+         */
+        PostingIn: {
+            /**
+             * Url
+             * @description Where the posting is. Never fetched: read as text.
+             */
+            url?: string | null;
+            /**
+             * Html
+             * @description The page's HTML, as the app's share sheet or a browser has it.
+             */
+            html?: string | null;
+            /**
+             * Text
+             * @description The posting as pasted text.
+             */
+            text?: string | null;
+        };
+        /** PostingReading */
+        PostingReading: {
+            draft_application: components["schemas"]["DraftApplication"];
+            /**
+             * Field Sources
+             * @description Where each field of the draft came from: the page's schema.org JobPosting (`json_ld`), its OpenGraph tags, its title, the URL's applicant-tracking system, or the pasted text.
+             */
+            field_sources: {
+                [key: string]: components["schemas"]["FieldSource"];
+            };
+            /**
+             * Duplicates
+             * @description The caller's applications for the same posting (same URL without tracking parameters) or the same company and role: applied already?
+             */
+            duplicates: components["schemas"]["PostingDuplicate"][];
         };
         /**
          * Problem
@@ -5784,6 +6414,8 @@ export interface operations {
                 tag?: string | null;
                 /** @description Substring of company or role. */
                 q?: string | null;
+                /** @description Applications for the posting this URL names ("have I applied already?"): compared without tracking parameters (`utm_*`, `gh_src`, `lever-source`, …), the fragment, `www.` or a trailing slash. */
+                job_url?: string | null;
                 sort?: components["schemas"]["ApplicationSort"];
             };
             header?: never;
@@ -5906,6 +6538,176 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importApplicationsCsv: {
+        parameters: {
+            query?: {
+                /** @description Check and count what would be imported, and write nothing. */
+                dry_run?: boolean;
+                /** @description Import the valid rows and list the others in `errors` (without it, one invalid row refuses the whole file). */
+                skip_invalid?: boolean;
+                /** @description A JSON object naming the field each column holds, over the names this import knows, e.g. `{"Arbeitgeber": "company", "Memo": "notes", "Id": null}` (null: leave the column out). Fields: company, role_title, stage, applied_on, job_url, location, work_mode, source, referrer, salary_min, salary_max, currency, interest, tags, notes, job_description, outcome_date, salary (`salary`: one amount or a range; `outcome_date`: the day a decision came). */
+                mapping?: string | null;
+                /** @description How the file writes dates other than YYYY-MM-DD (always read), as a strptime pattern: `%d.%m.%Y`, `%m/%d/%Y`, `%d/%m/%y` … */
+                date_format?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A CSV file, UTF-8 (with or without a byte order mark): the whole body, or the `file` part of a form. */
+        requestBody: {
+            content: {
+                /**
+                 * @example Company,Job Title,Status,Date Applied,URL,Salary,Notes
+                 *     Globex,Platform engineer,Applied,2026-10-01,https://globex.example/jobs/42,80k-95k EUR,Referred by Hank
+                 *     Initech,SRE,Rejected,2026-09-12,,,
+                 */
+                "text/csv": string;
+                /**
+                 * @example {
+                 *       "file": "Company,Job Title,Status,Date Applied,URL,Salary,Notes\r\nGlobex,Platform engineer,Applied,2026-10-01,https://globex.example/jobs/42,80k-95k EUR,Referred by Hank\r\nInitech,SRE,Rejected,2026-09-12,,,\r\n"
+                 *     }
+                 */
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsvImportReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportApplicationsCsv: {
+        parameters: {
+            query?: {
+                /** @description Only applications at this stage. */
+                stage?: components["schemas"]["Stage"] | null;
+                /** @description Applied on or after this day (YYYY-MM-DD, inclusive). */
+                from?: string | null;
+                /** @description Applied on or before this day (YYYY-MM-DD, inclusive). */
+                to?: string | null;
+                /** @description Add a History column: each stage change with its day ("2026-10-01 applied; 2026-10-14 interviewing"), in the caller's time zone. */
+                with_history?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The applications as a CSV file. */
+            200: {
+                headers: {
+                    /** @description Always `attachment; filename="applications.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example Company,Role title,Stage,Applied on,Job URL,Location,Work mode,Source,Referrer,Salary min,Salary max,Currency,Interest,Tags,Notes,Job description,Outcome date
+                     *     Globex,Platform engineer,rejected,2026-10-01,https://globex.example/jobs/42,Berlin,hybrid,referral,Hank,80000,95000,EUR,4,"platform, berlin",,,2026-10-20
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6217,6 +7019,79 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeStaleApplications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseStale"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedStale"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8370,6 +9245,286 @@ export interface operations {
             };
             /** @description Precondition Failed */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCompanies: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (left out for the first page). */
+                cursor?: string | null;
+                /** @description Part of the company's name. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyPage"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyHistory"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageReading"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readPosting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostingReading"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,1 @@
+"""Intake: read a pasted email or a job posting into drafts the client can post."""
