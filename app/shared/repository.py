@@ -196,6 +196,7 @@ def changed_since(records: Records, since_kind: str | None) -> ColumnElement[boo
     return c.updated_at > bindparam("since", type_=UTCDateTime())
 
 
+@functools.cache
 def _list_statement(
     records: Records,
     dialect: str,

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.shared import repository
 from tests.helpers import register
 from tests.sql_capture import captured
 
@@ -284,3 +285,15 @@ async def test_a_list_runs_as_many_statements_for_2_records_as_for_21(client, ap
         f"{len(small)} statements for {SMALL} records, {len(large)} for {LARGE}:\n\n"
         + "\n\n".join(large)
     )
+
+
+async def test_a_list_statement_is_built_once_per_shape(client):
+    """Built anew per request, a page's SELECT is compiled and prepared anew too: on
+    PostgreSQL the API worker grew by 40 MB per 500 lists and served a seventh of them."""
+    user = await register(client)
+    repository._list_statement.cache_clear()
+    for _ in range(3):
+        response = await client.get("/v1/applications", headers=user["headers"])
+        assert response.status_code == 200
+    info = repository._list_statement.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
