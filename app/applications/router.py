@@ -27,6 +27,7 @@ from app.core.errors import problem_responses
 from app.core.identity import CallerDep
 from app.core.ratelimit import RateLimiterDep
 from app.outcomes.stale import ClosedStale, CloseStale, close_stale
+from app.shared import record_paths as _record_paths  # noqa: F401 (registers {record_id:record_id})
 from app.shared import repository, responses
 from app.shared.fields import Day
 from app.shared.json_input import NUL_FREE
@@ -97,7 +98,7 @@ _CSV_EXAMPLE = (
             "description": "A CSV file, UTF-8 (with or without a byte order mark): the whole "
             "body, or the `file` part of a form.",
             "content": {
-                "text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE},
+                "text/csv": {"schema": {"type": "string", "minLength": 1}, "example": _CSV_EXAMPLE},
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
@@ -252,7 +253,7 @@ async def export_applications_csv(
 
 
 @router.get(
-    "/{record_id}",
+    "/{record_id:record_id}",
     response_model=ApplicationPublic,
     operation_id="getApplication",
     summary="Get an application",
@@ -268,7 +269,7 @@ async def get_application(
 
 
 @router.patch(
-    "/{record_id}",
+    "/{record_id:record_id}",
     response_model=ApplicationPublic,
     operation_id="updateApplication",
     summary="Update an application",
@@ -294,7 +295,7 @@ async def update_application(
 
 
 @router.delete(
-    "/{record_id}",
+    "/{record_id:record_id}",
     status_code=204,
     operation_id="deleteApplication",
     summary="Delete an application",
@@ -312,7 +313,7 @@ async def delete_application(
 
 
 @router.get(
-    "/{record_id}/timeline",
+    "/{record_id:record_id}/timeline",
     operation_id="getApplicationTimeline",
     responses=problem_responses(404, 422),
 )

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 from sqlmodel import SQLModel
@@ -12,7 +12,7 @@ from app.applications.models import Stage, WorkMode
 from app.interviews.models import InterviewKind
 from app.outcomes.models import OutcomeChannel, OutcomeKind, OutcomeReason, Reasons
 from app.shared.fields import Day
-from app.shared.records import StrictInput, with_example
+from app.shared.records import PartialUpdate, StrictInput, with_example
 
 MAX_MESSAGE_CHARS = 100_000
 MAX_PAGE_CHARS = 2 * 1024 * 1024
@@ -109,7 +109,7 @@ class MessageReading(SQLModel):
     )
 
 
-class PostingIn(StrictInput):
+class PostingIn(PartialUpdate):
     model_config = with_example(
         {
             "url": "https://boards.greenhouse.io/globex/jobs/4242?gh_src=li",
@@ -117,8 +117,12 @@ class PostingIn(StrictInput):
             'application/ld+json">{"@type": "JobPosting", "title": "Platform engineer", '
             '"hiringOrganization": {"name": "Globex"}, "description": "<p>Run our '
             'platform.</p>"}</script></head><body></body></html>',
-        }
+        },
+        minProperties=1,
     )
+
+    # Each may be left out, none may be null, and one at least is sent (`minProperties`).
+    not_null: ClassVar[frozenset[str]] = frozenset({"url", "html", "text"})
 
     url: Annotated[str, Field(min_length=1, max_length=2048)] | None = Field(
         default=None, description="Where the posting is. Never fetched: read as text."

@@ -98,7 +98,7 @@ class _Page:
     meta: dict[str, str] = field(default_factory=dict)
     canonical: str | None = None
     title: str | None = None
-    has_description_container: bool = False
+    markup: str = ""  # searched for a description's container only when one is needed
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def _read_page(markup: str) -> _Page | None:
     root = _parse_html(markup)
     if root is None:
         return None
-    page = _Page(root=root, has_description_container=_has_description_container(markup))
+    page = _Page(root=root, markup=markup)
     for element in root.iter("script", "meta", "link", "title"):
         tag = element.tag
         if tag == "script":
@@ -1511,7 +1511,7 @@ def _page_description(page: _Page) -> str | None:
     content, else its body, without navigation, headers, footers and forms; None when that
     is too little to be a description."""
     containers: list[Any] = []
-    if page.has_description_container:
+    if _has_description_container(page.markup):
         found = _DESCRIPTION_CONTAINERS(page.root)
         containers += sorted(found, key=lambda element: element.get("id") == "content")[:3]
     containers += list(page.root.iter("main", "article"))[:2]

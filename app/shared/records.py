@@ -83,13 +83,15 @@ class StrictInput(SQLModel):
         return json_schema
 
 
-def with_example(example: dict[str, Any]) -> ConfigDict:
+def with_example(example: dict[str, Any], **keywords: Any) -> ConfigDict:
     """The config of a request body that /docs and /redoc show filled in with `example`
-    (Schemathesis sends it too). No nulls: FastAPI drops them from the document. A PATCH
-    body (`PartialUpdate`) keeps its fields that may be left out but never be null."""
+    (Schemathesis sends it too), with JSON Schema `keywords` of the whole body. No nulls:
+    FastAPI drops them from the document. A PATCH body (`PartialUpdate`) keeps its fields
+    that may be left out but never be null."""
 
     def document(schema: dict[str, Any], model: type[Any]) -> None:
         _not_nullable(schema, model)
+        schema.update(keywords)
         schema["examples"] = [example]
 
     return ConfigDict(extra="forbid", json_schema_extra=document)

@@ -117,8 +117,8 @@ def _import_memory(run: DatabaseRun) -> Check:
 # Issue 19's: reading a pasted email and a posting, importing a spreadsheet.
 IMPORT_GROWTH_LIMIT_MB = 16
 INTAKE_TARGETS: list[Callable[[DatabaseRun], Check]] = [
-    _intake("intake_message", "message_p50_ms", 5, "ms"),
-    _intake("intake_posting", "posting_p50_ms", 50, "ms"),
+    _intake("intake_message", "message_reader_p50_ms", 5, "ms"),
+    _intake("intake_posting", "posting_reader_p50_ms", 50, "ms"),
     _intake("import_csv", "import_10000_seconds", 10, "s"),
     _import_memory,
 ]
@@ -253,11 +253,15 @@ def _intake_rows(run: DatabaseRun, of: Callable[[str], list[Check]]) -> list[str
     figures = run.intake
     rows = []
     for key, label, figure in (
-        ("intake_message", "read a 3 kB pasted email, one at a time", "message_p50_ms"),
-        ("intake_posting", "read a 500 kB posting page, one at a time", "posting_p50_ms"),
+        ("intake_message", "read a 3 kB pasted email", "message"),
+        ("intake_posting", "read a 500 kB posting page", "posting"),
     ):
         goal, verdict = _verdict(of(key))
-        rows.append(f"| {label} | | | {figures[figure]:.1f} | | | | {goal} | {verdict} |")
+        reader, route = figures[f"{figure}_reader_p50_ms"], figures[f"{figure}_p50_ms"]
+        rows.append(
+            f"| {label}: the reader alone (over HTTP, one at a time: {route:.1f} ms) | | "
+            f"| {reader:.1f} | | | | {goal} | {verdict} |"
+        )
     goal, verdict = _verdict(of("import_csv"))
     seconds, size = figures["import_10000_seconds"], figures["import_10000_bytes"] / 1e6
     rows.append(
@@ -384,7 +388,12 @@ def markdown(
         "as a sign-in shed with 503) and socket errors (connect, read, write, timeout: no "
         "answer within 2 s), summed over the rounds; latencies are those of every answer, "
         "errors included. *busy after*: seconds the API kept working "
-        "on accepted requests after wrk stopped (a backlog wrk's figures do not show).",
+        "on accepted requests after wrk stopped (a backlog wrk's figures do not show). "
+        "The intake rows are issue 19's: a reader's p50 is its own time in the bench's "
+        "process (the figure in brackets is the route's, one request at a time over HTTP, "
+        "with the body's parsing, the token, the rate limit and the caller's applications); "
+        "the import is one request of 10,000 new rows, and the memory its file costs the "
+        "worker is the growth from a 1,000-row import to it.",
         "",
     ]
     return "\n".join(lines)

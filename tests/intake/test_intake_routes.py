@@ -247,3 +247,14 @@ async def test_readings_have_a_limit_of_their_own_not_the_write_limit(app_with, 
         refused = await client.post(f"/v1/intake/{path}", json=body, headers=user["headers"])
         assert_problem(refused, 429)
         assert int(refused.headers["retry-after"]) > 0
+
+
+async def test_a_posting_field_may_be_left_out_but_not_null(client):
+    user = await register(client)
+    response = await client.post(
+        "/v1/intake/posting",
+        json={"url": None, "text": "Engineer at Globex"},
+        headers=user["headers"],
+    )
+    assert_problem(response, 422)
+    assert bad_fields(response) == {"body.url"}

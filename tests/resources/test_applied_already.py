@@ -98,3 +98,19 @@ async def test_job_description_travels_through_export_and_import(client):
         await ids_for(client, other["headers"], exported["applications"][0]["job_url"] or "x")
         == set()
     )
+
+
+async def test_other_methods_on_a_collections_own_operations_are_405_not_malformed_ids(client):
+    user = await register(client)
+    for method, path, allowed in (
+        ("PATCH", "/v1/applications/close-stale", "POST"),
+        ("GET", "/v1/applications/close-stale", "POST"),
+        ("DELETE", "/v1/applications/export.csv", "GET"),
+        ("PATCH", "/v1/applications/import.csv", "POST"),
+    ):
+        response = await client.request(method, path, headers=user["headers"])
+        assert_problem(response, 405)
+        assert response.headers["allow"] == allowed
+    malformed = await client.get("/v1/applications/not-a-uuid", headers=user["headers"])
+    assert_problem(malformed, 422)
+    assert bad_fields(malformed) == {"path.record_id"}

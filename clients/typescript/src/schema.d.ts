@@ -4086,17 +4086,17 @@ export interface components {
              * Url
              * @description Where the posting is. Never fetched: read as text.
              */
-            url?: string | null;
+            url?: string;
             /**
              * Html
              * @description The page's HTML, as the app's share sheet or a browser has it.
              */
-            html?: string | null;
+            html?: string;
             /**
              * Text
              * @description The posting as pasted text.
              */
-            text?: string | null;
+            text?: string;
         };
         /** PostingReading */
         PostingReading: {
