@@ -26,6 +26,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.applications.models import APPLICATIONS, ApplicationCreate
 from app.applications.spreadsheet_cells import (
@@ -101,12 +102,12 @@ class CsvOptions:
     date_format: str | None
 
 
-def _query_error(name: str, detail: str, message: str) -> ProblemError:
+def _query_error(name: str, detail: str, message: str, code: str) -> ProblemError:
     return ProblemError(
         422,
         detail,
         slug="validation-error",
-        errors=[FieldError(field=f"query.{name}", message=message, code="invalid")],
+        errors=[FieldError(field=f"query.{name}", message=message, code=code)],
     )
 
 
@@ -128,6 +129,7 @@ def read_options(
                 '`mapping` is not a JSON object of column names and fields, e.g. {"Firma": '
                 '"company"}: send one.',
                 "Not a JSON object of strings.",
+                "not_a_mapping",
             )
         unknown = sorted(value for value in columns.values() if value and value not in FIELDS)
         if unknown:
@@ -136,13 +138,15 @@ def read_options(
                 f"`mapping` names fields applications do not have: {', '.join(unknown)[:200]}. "
                 f"Map columns to {', '.join(FIELDS)}, or to null to leave them out.",
                 "Unknown field.",
+                "unknown_field",
             )
-    if date_format is not None and not check_date_format(date_format):
+    if date_format and not check_date_format(date_format):  # empty: not given
         raise _query_error(
             "date_format",
             "`date_format` is not a strptime pattern with a day, a month and a year: send one "
             "like %d.%m.%Y or %m/%d/%Y.",
             "Not a date pattern.",
+            "not_a_date_pattern",
         )
     return CsvOptions(dry_run, skip_invalid, columns, date_format)
 
@@ -178,6 +182,16 @@ async def spooled(chunks: AsyncIterator[bytes]) -> AsyncIterator[IO[bytes]]:
         yield file
 
 
+def _only_a_file() -> ProblemError:
+    return ProblemError(
+        422,
+        "The form must hold one part, a file named `file`: send the CSV file that way, or as "
+        "the whole body with `Content-Type: text/csv`.",
+        slug="validation-error",
+        errors=[FieldError(field="body.file", message="One file, named `file`.", code="missing")],
+    )
+
+
 def _media_type(content_type: str) -> str:
     message = email.message.Message()
     message["content-type"] = content_type
@@ -191,17 +205,17 @@ async def csv_file(request: Request) -> AsyncIterator[IO[bytes]]:
     file; Starlette spools the part the same way)."""
     content_type = request.headers.get("content-type")
     if content_type and _media_type(content_type) == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=0) as form:
+        try:
+            form = await request.form(max_files=1, max_fields=0)
+        except StarletteHTTPException:  # another part than one file, or no form at all
+            raise _only_a_file() from None
+        try:
             upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise ProblemError(
-                    422,
-                    "The form holds no file named `file`: send the CSV file as the form's "
-                    "`file` part, or as the whole body with `Content-Type: text/csv`.",
-                    slug="validation-error",
-                    errors=[FieldError(field="body.file", message="Required.", code="missing")],
-                )
+            if not isinstance(upload, UploadFile) or len(form) != 1:
+                raise _only_a_file()
             yield upload.file
+        finally:
+            await form.close()
         return
     require_csv(content_type)
     async with spooled(request.stream()) as file:
@@ -280,8 +294,13 @@ def scan(file: IO[bytes]) -> Layout:
             sheet.close()
 
 
+# What a file holds, which no JSON Schema states: bytes that are not UTF-8, no header, no
+# company or role column, rows that are not applications.
+INVALID_CSV = "invalid-csv"
+
+
 def refused(detail: str, errors: list[CsvRowError] | None = None, **extensions: Any) -> CsvRefused:
-    return CsvRefused(422, detail, extensions, slug="validation-error", errors=errors or [])
+    return CsvRefused(422, detail, extensions, slug=INVALID_CSV, errors=errors or [])
 
 
 def _not_utf8(file: IO[bytes]) -> CsvRefused:
@@ -373,6 +392,7 @@ def columns_of(header: list[str], mapping: Mapping[str, str | None]) -> list[Col
             "mapping",
             f"`mapping` names columns the file does not have: {names}.",
             "No such column.",
+            "unknown_column",
         )
     fields = {index: name for name, (_, index) in chosen.items()}
     columns = [Column(index, name, fields.get(index)) for index, name in enumerate(header)]

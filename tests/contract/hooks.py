@@ -93,6 +93,10 @@ CROSS_FIELD_CODES = {
     "time_out_of_range",  # import: a time before 1970 or after tomorrow
     "duplicate_id",  # reflections: a next step id sent twice in one list (no schema says so)
 }
+# Rules over a value's own grammar that JSON Schema cannot state: a CSV import's `date_format`
+# is a strptime pattern naming a day, a month and a year, its `mapping` a JSON object of
+# column names the file has and application fields.
+GRAMMAR_CODES = {"not_a_date_pattern", "not_a_mapping", "unknown_field", "unknown_column"}
 # Opaque tokens: only values the API issued are valid (RFC 3339 timestamps too for updated_since;
 # `body.token` is a password-reset code).
 TOKEN_FIELDS = {"query.cursor", "query.updated_since", "body.token"}
@@ -101,7 +105,15 @@ TOKEN_FIELDS = {"query.cursor", "query.updated_since", "body.token"}
 # caller does not have, a 422 naming the field (`body.application_id`): which ids exist is state
 # no schema can know; a code is not the one mailed; a collection holds the account's quota of
 # records (a create or an import would go beyond QUOTA_RECORDS_PER_COLLECTION).
-STATE_TYPES = ("/invalid-transition", "/reference-not-found", "/invalid-code", "/quota-exceeded")
+# And what a CSV file holds (`/invalid-csv`: not UTF-8, no company or role column, rows that
+# are not applications): a schema states only that the body is text.
+STATE_TYPES = (
+    "/invalid-transition",
+    "/reference-not-found",
+    "/invalid-code",
+    "/quota-exceeded",
+    "/invalid-csv",
+)
 
 
 def _explained(problem: dict[str, Any]) -> bool:
@@ -109,7 +121,7 @@ def _explained(problem: dict[str, Any]) -> bool:
         return True
     errors = problem.get("errors") or []
     return bool(errors) and all(
-        error.get("code") in CROSS_FIELD_CODES or error.get("field") in TOKEN_FIELDS
+        error.get("code") in CROSS_FIELD_CODES | GRAMMAR_CODES or error.get("field") in TOKEN_FIELDS
         for error in errors
     )
 

@@ -728,3 +728,30 @@ async def test_a_form_upload_imports_the_same_way(client):
     )
     assert_problem(missing, 422)
     assert bad_fields(missing) == {"body.file"}
+
+
+async def test_empty_mapping_and_date_format_mean_not_given(client):
+    user = await register(client)
+    response = await client.post(
+        PATH,
+        content=b"Company,Title\nAcme,Engineer\n",
+        params={"mapping": "", "date_format": ""},
+        headers={**user["headers"], "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1
+
+
+async def test_a_form_with_other_parts_is_refused_naming_file(client):
+    user = await register(client)
+    body = b"Company,Job Title\r\nGlobex,Platform engineer\r\n"
+    for files, data in (
+        ({"file": ("a.csv", body, "text/csv")}, {"note": "x"}),
+        ({"file": ("a.csv", body, "text/csv"), "other": ("b.csv", body, "text/csv")}, None),
+    ):
+        response = await client.post(
+            "/v1/applications/import.csv", files=files, data=data, headers=user["headers"]
+        )
+        assert_problem(response, 422)
+        assert bad_fields(response) == {"body.file"}
+    assert await applications(client, user["headers"]) == {}
