@@ -12,23 +12,12 @@ from alembic import command
 from app.core.db import UTCDateTime
 from tests.conftest import alembic_config
 from tests.core import test_database
+from tests.resources.test_next_step_migration import users  # as revision 0009 has it
 
 fresh_settings = test_database.fresh_settings  # an empty database of the run's kind
 run = test_database.run
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
-users = table(
-    "users",
-    column("id", Uuid()),
-    column("email"),
-    column("password_hash"),
-    column("timezone"),
-    column("created_at", UTCDateTime()),
-    column("updated_at", UTCDateTime()),
-    column("version", Integer()),
-    column("change_seq", BigInteger()),
-    column("email_verified"),
-)
 # The columns as revision 0010 has them.
 applications = table(
     "applications",
