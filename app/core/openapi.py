@@ -27,6 +27,8 @@ _TAGS = {
     "feedback": "Conversations asking for feedback after a decision, from request to takeaways.",
     "reflections": "The user's private reflection after an outcome, and the next steps.",
     "contacts": "People met along the way: recruiters, interviewers, referrers.",
+    "companies": "The user's employers, each with every application, outcome and contact there.",
+    "intake": "Read a pasted email or a job posting into drafts to post; nothing is written.",
     "guidance": "Read-only catalogues: rejection reasons, prompts, questions, next steps.",
     "insights": "Numbers about the user's search, computed from their records.",
     "agenda": "What needs the user's attention now.",
