@@ -51,6 +51,7 @@ from app.core.errors import ProblemError, continue_sentence
 from app.core.identity import Caller
 from app.core.ratelimit import RateLimiter
 from app.outcomes.models import OUTCOMES, STAGE_AFTER, OutcomeCreate, OutcomeKind
+from app.shared.company_names import role_key
 from app.shared.quota import QUOTA_EXCEEDED, RecordQuota, require_room
 from app.shared.repository import next_change_seq, stored
 from app.users.service import user_zone
@@ -87,10 +88,6 @@ class CsvImportReport(SQLModel):
 
 
 # --- duplicates -----------------------------------------------------------------------------
-def _fold(title: str) -> str:
-    return " ".join(title.split()).casefold()
-
-
 class _Known:
     """The applications a row may repeat: the caller's (looked up per batch) and the rows
     of the file so far."""
@@ -104,7 +101,7 @@ class _Known:
     def add(self, url_key: str | None, company: str | None, title: str, day: date | None) -> None:
         if url_key is not None:
             self.postings.add(url_key)
-        job = (company, _fold(title), day)
+        job = (company, role_key(title), day)
         urls = self.jobs.get(job, ())
         if url_key not in urls:
             self.jobs[job] = (*urls, url_key)
@@ -113,7 +110,7 @@ class _Known:
         url_key = values["job_url_key"]
         if url_key is not None and url_key in self.postings:
             return True
-        job = (values["company_key"], _fold(values["role_title"]), values["applied_on"])
+        job = (values["company_key"], role_key(values["role_title"]), values["applied_on"])
         urls = self.jobs.get(job)
         return urls is not None and (url_key is None or None in urls or url_key in urls)
 

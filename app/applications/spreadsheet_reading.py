@@ -52,6 +52,7 @@ from app.core.errors import (
     ProblemError,
     continue_sentence,
     field_errors,
+    media_type,
     problem_response,
 )
 from app.shared.fields import Day
@@ -192,19 +193,13 @@ def _only_a_file() -> ProblemError:
     )
 
 
-def _media_type(content_type: str) -> str:
-    message = email.message.Message()
-    message["content-type"] = content_type
-    return message.get_content_type()
-
-
 @asynccontextmanager
 async def csv_file(request: Request) -> AsyncIterator[IO[bytes]]:
     """The CSV file a request carries, spooled: its body (`text/csv`), or the part named
     `file` of a form (`multipart/form-data`: how Swagger UI and generated clients upload a
     file; Starlette spools the part the same way)."""
     content_type = request.headers.get("content-type")
-    if content_type and _media_type(content_type) == "multipart/form-data":
+    if content_type and media_type(content_type) == "multipart/form-data":
         try:
             form = await request.form(max_files=1, max_fields=0)
         except StarletteHTTPException:  # another part than one file, or no form at all

@@ -199,7 +199,8 @@ def expected_media_type(request: Request) -> str | None:
     return str(getattr(body_field.field_info, "media_type", "application/json"))
 
 
-def _media_type(content_type: str) -> str:
+def media_type(content_type: str) -> str:
+    """The media type a Content-Type header names, without its parameters, in lower case."""
     message = email.message.Message()
     message["content-type"] = content_type
     return message.get_content_type()
@@ -225,7 +226,7 @@ def _unsupported_media_type(request: Request, raw: Sequence[Any], body: Any) -> 
         return None
     header = request.headers.get("content-type", "").strip()
     if header:
-        sent = _media_type(header)
+        sent = media_type(header)
         if _accepts(expected, sent):
             return None
         said = f"The body was sent as `{sent}`"

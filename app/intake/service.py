@@ -34,7 +34,7 @@ from app.intake.models import (
 from app.intake.posting import read_posting
 from app.interviews.models import InterviewKind
 from app.outcomes.models import OutcomeKind, OutcomeReason, ReasonSource
-from app.shared.company_names import company_key
+from app.shared.company_names import company_key, role_key
 from app.shared.job_urls import job_url_key
 
 _table = Application.__table__.c  # type: ignore[attr-defined]
@@ -157,12 +157,6 @@ _SAME_POSTING_OR_EMPLOYER = (
 )
 
 
-def _same_role(one: str | None, other: str) -> bool:
-    return one is not None and " ".join(one.casefold().split()) == " ".join(
-        other.casefold().split()
-    )
-
-
 async def read_posting_of(executor: Executor, caller: Caller, body: PostingIn) -> PostingReading:
     """A draft application from the posting, and the caller's applications for it already."""
     found = read_posting(url=body.url, html=body.html, text=body.text)
@@ -179,6 +173,7 @@ async def read_posting_of(executor: Executor, caller: Caller, body: PostingIn) -
     }
     url_key = job_url_key(draft.job_url) or job_url_key(body.url)
     company = company_key(draft.company)
+    role = role_key(draft.role_title) if draft.role_title else None
     duplicates: list[PostingDuplicate] = []
     if url_key or company:
         rows = await executor.rows(
@@ -188,7 +183,6 @@ async def read_posting_of(executor: Executor, caller: Caller, body: PostingIn) -
         duplicates = [
             PostingDuplicate.model_validate(dict(row))
             for row in rows
-            if (url_key and row["job_url_key"] == url_key)
-            or _same_role(draft.role_title, row["role_title"])
+            if (url_key and row["job_url_key"] == url_key) or role == role_key(row["role_title"])
         ]
     return PostingReading(draft_application=draft, field_sources=sources, duplicates=duplicates)

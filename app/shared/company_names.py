@@ -44,3 +44,9 @@ def company_key(name: str | None) -> str | None:
 def with_company_key(values: Mapping[str, Any]) -> dict[str, Any]:
     """The `company_key` column a record's `company`, when written, decides (Records.derive)."""
     return {"company_key": company_key(values["company"])} if "company" in values else {}
+
+
+def role_key(title: str) -> str:
+    """A role title as two applications are compared by it ("Platform  Engineer" is
+    "platform engineer"): case and runs of spaces do not matter."""
+    return " ".join(title.split()).casefold()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.shared.company_names import company_key
+from app.shared.company_names import company_key, role_key
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,8 @@ def test_a_blank_name_has_no_key(name):
 
 def test_keys_fit_their_column():
     assert len(company_key("x" * 500) or "") == 200
+
+
+def test_a_role_title_compares_without_case_or_extra_spaces():
+    assert role_key("  Platform   Engineer ") == role_key("platform engineer")
+    assert role_key("Développeur") == "développeur"
